@@ -1,0 +1,59 @@
+# The commands the README names. `make run` and `make test` set everything up themselves.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := portal
+
+.PHONY: run test lint bench setup assets translations translate-update db seed clean
+
+setup: $(VENV)/.installed assets translations
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Front-end packages from the npm registry, pinned in package.json, copied into static/.
+assets: node_modules/.installed
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -q -d translations
+
+translate-update: $(VENV)/.installed
+	$(BIN)/flask translate update
+
+db: setup
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed
+
+run: db
+	@echo
+	@echo "  The portal: http://127.0.0.1:$(PORT)/   (Ctrl-C stops the web server, the worker and beat)"
+	@$(BIN)/flask demo-accounts | sed 's/^/  /'
+	@echo
+	VENV=$(VENV) PORT=$(PORT) exec $(BIN)/honcho start -f Procfile.dev
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check portal tests migrations
+
+# The whole suite on SQLite (browser tests included), then again on PostgreSQL.
+test: setup
+	$(BIN)/ruff check portal tests migrations
+	$(BIN)/pytest -n auto -p no:cacheprovider
+	$(BIN)/pytest -n auto -p no:cacheprovider --db=postgresql -m "not browser and not sqlite_only"
+
+bench: setup
+	$(BIN)/python -m tests.bench.run
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor instance

@@ -1,0 +1,139 @@
+"""The citizen participation portal: ``create_app`` builds it."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, redirect, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from portal.config import ROOT, Config, load_config
+from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite: enforce foreign keys, and let SQLAlchemy own BEGIN so SAVEPOINTs work."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn):
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN")
+
+
+def create_app(config: Config | dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(load_config() if config is None or isinstance(config, dict) else config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    logging.basicConfig(level=logging.INFO)
+
+    from portal.core import i18n
+
+    app.url_map.converters["lc"] = i18n.LocaleConverter
+    app.url_map.strict_slashes = False
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    babel.init_app(app, locale_selector=i18n.select_catalog)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    _init_login(app)
+
+    from portal.core.outbox import install_session_hooks
+
+    from flask_sqlalchemy.session import Session as FlaskSession
+
+    install_session_hooks(FlaskSession)
+
+    from portal.core.errors_http import init_errors
+    from portal.core.rendering import init_rendering
+    from portal.core.security import init_security
+
+    init_rendering(app)
+    init_security(app)
+    init_errors(app)
+    _init_locale_urls(app)
+
+    from portal.accounts.routes import bp as accounts_bp
+    from portal.admin.routes import bp as admin_bp
+    from portal.core.routes import bp as core_bp
+    from portal.core.routes import root_bp
+    from portal.responsibility.routes import bp as responsibility_bp
+
+    app.register_blueprint(root_bp)
+    app.register_blueprint(core_bp, url_prefix="/<lc:locale>")
+    app.register_blueprint(accounts_bp, url_prefix="/<lc:locale>/account")
+    app.register_blueprint(admin_bp, url_prefix="/<lc:locale>/admin")
+    app.register_blueprint(responsibility_bp, url_prefix="/<lc:locale>")
+
+    from portal.celery_app import celery_init_app
+    from portal.cli import init_cli
+
+    celery_init_app(app)
+    import portal.core.tasks  # noqa: F401  (registers the tasks)
+
+    init_cli(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from portal.accounts.services import load_user
+
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def _load(login_id: str):
+        return load_user(db.session, login_id)
+
+
+def _init_locale_urls(app: Flask) -> None:
+    from portal.core import i18n
+
+    @app.url_value_preprocessor
+    def pull_locale(endpoint, values):
+        if values and "locale" in values:
+            g.locale = values.pop("locale")
+
+    @app.url_defaults
+    def add_locale(endpoint, values):
+        if "locale" in values or not app.url_map.is_endpoint_expecting(endpoint, "locale"):
+            return
+        values["locale"] = g.get("locale") or i18n.DEFAULT
+
+    @app.after_request
+    def remember_locale(response):
+        code = g.get("locale")
+        if (
+            code
+            and request.blueprint not in (None, "root")
+            and request.cookies.get(i18n.COOKIE) != code
+            and response.status_code < 400
+        ):
+            response.set_cookie(
+                i18n.COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                secure=app.config.get("SESSION_COOKIE_SECURE", False),
+            )
+        return response

@@ -1,0 +1,107 @@
+"""One form per account action."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField, validators
+
+from portal.core.forms import length, required
+from portal.core.i18n import LOCALES
+
+PASSWORD_MIN = 10
+
+
+def email_field(label=None, description=None):
+    return EmailField(
+        label or _l("Email address"),
+        validators=[
+            required(_l("Enter your email address.")),
+            length(254),
+            validators.Email(
+                message=_l("Enter an email address in the right format, like name@example.com."),
+                check_deliverability=False,
+            ),
+        ],
+        description=description,
+    )
+
+
+def new_password_field(label=None):
+    return PasswordField(
+        label or _l("Password"),
+        validators=[
+            required(_l("Enter a password.")),
+            validators.Length(
+                min=PASSWORD_MIN,
+                max=200,
+                message=_l("Your password must be at least %(min)d characters long.", min=PASSWORD_MIN),
+            ),
+        ],
+        description=_l(
+            "At least %(min)d characters. A few unrelated words make a strong password.",
+            min=PASSWORD_MIN,
+        ),
+    )
+
+
+def confirm_password_field(of: str = "password"):
+    return PasswordField(
+        _l("Confirm password"),
+        validators=[
+            required(_l("Enter the password again.")),
+            validators.EqualTo(of, message=_l("The passwords do not match.")),
+        ],
+    )
+
+
+class RegisterForm(FlaskForm):
+    display_name = StringField(
+        _l("Display name"),
+        validators=[required(_l("Enter the name others will see.")), length(80, 2)],
+        description=_l("Shown next to what you write in public. It can be a nickname."),
+    )
+    email = email_field(description=_l("We will send you a link to confirm it."))
+    password = new_password_field()
+    confirm = confirm_password_field()
+
+
+class LoginForm(FlaskForm):
+    email = email_field()
+    password = PasswordField(_l("Password"), validators=[required(_l("Enter your password."))])
+    remember = BooleanField(_l("Keep me logged in on this device"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = email_field()
+
+
+class ResetPasswordForm(FlaskForm):
+    password = new_password_field(_l("New password"))
+    confirm = confirm_password_field()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[required(_l("Enter your current password."))]
+    )
+    password = new_password_field(_l("New password"))
+    confirm = confirm_password_field()
+
+
+class ChangeEmailForm(FlaskForm):
+    email = email_field(_l("New email address"), _l("We will send a link to the new address."))
+    password = PasswordField(
+        _l("Your password"), validators=[required(_l("Enter your password."))]
+    )
+
+
+class PreferencesForm(FlaskForm):
+    display_name = StringField(
+        _l("Display name"),
+        validators=[required(_l("Enter the name others will see.")), length(80, 2)],
+    )
+    locale = RadioField(
+        _l("Language"),
+        choices=[(loc.code, loc.native_name) for loc in LOCALES],
+        validators=[required(_l("Choose one of the listed languages."))],
+    )
+    large_text = BooleanField(_l("Use larger text"))

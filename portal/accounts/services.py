@@ -1,0 +1,286 @@
+"""What people do with their accounts, and what administrators do with them."""
+
+from __future__ import annotations
+
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from portal.core import audit, outbox
+from portal.core.errors import Forbidden, Invalid, NotFound
+from portal.core.i18n import BY_CODE
+from portal.core.models import User, UserRole, new_token, utcnow
+from portal.core.passwords import dummy_verify, hash_password, needs_rehash, verify_password
+from portal.core.roles import ADMIN, GRANTABLE, STAFF
+from portal.responsibility.models import Department
+
+CONFIRM_MAX_AGE = 7 * 24 * 3600
+RESET_MAX_AGE = 2 * 3600
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"portal.{purpose}")
+
+
+def normalize_email(email: str) -> str:
+    local, _, domain = email.strip().rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def find_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(
+        select(User).where(func.lower(User.email) == normalize_email(email).lower())
+    )
+
+
+def email_taken(session: Session, email: str, except_user: User | None = None) -> bool:
+    user = find_by_email(session, email)
+    return user is not None and user is not except_user
+
+
+# --- registration and confirmation ---------------------------------------------------------
+
+def register(session: Session, email: str, password: str, display_name: str, locale: str) -> User:
+    email = normalize_email(email)
+    if email_taken(session, email):
+        raise Invalid({"email": [_l("An account with this email address already exists.")]})
+    user = User(
+        email=email,
+        display_name=display_name.strip(),
+        password_hash=hash_password(password),
+        locale=locale if locale in BY_CODE else "en",
+    )
+    session.add(user)
+    session.flush()
+    send_confirmation(session, user, email)
+    session.commit()
+    return user
+
+
+def send_confirmation(session: Session, user: User, email: str) -> None:
+    token = _serializer("confirm").dumps({"id": user.id, "email": email})
+    link = url_for("accounts.confirm", token=token, locale=user.locale, _external=True)
+    outbox.enqueue_email(
+        session, email, "confirm_email", user.locale, user=user, link=link, email=email
+    )
+
+
+def confirm_email(session: Session, token: str) -> User:
+    try:
+        data = _serializer("confirm").loads(token, max_age=CONFIRM_MAX_AGE)
+    except SignatureExpired as exc:
+        raise Invalid(_l("This confirmation link has expired. Ask for a new one.")) from exc
+    except BadSignature as exc:
+        raise Invalid(_l("This confirmation link is not valid.")) from exc
+    user = session.get(User, data.get("id"))
+    if user is None:
+        raise NotFound()
+    email = data.get("email")
+    if email == user.email:
+        if user.email_confirmed_at is None:
+            user.email_confirmed_at = utcnow()
+    elif email == user.pending_email:
+        if email_taken(session, email, except_user=user):
+            raise Invalid({"email": [_l("An account with this email address already exists.")]})
+        user.email = email
+        user.pending_email = None
+        user.email_confirmed_at = utcnow()
+    else:
+        raise Invalid(_l("This confirmation link is not valid."))
+    session.commit()
+    return user
+
+
+def resend_confirmation(session: Session, user: User) -> None:
+    if user.email_confirmed_at is None:
+        send_confirmation(session, user, user.email)
+        session.commit()
+
+
+# --- logging in ----------------------------------------------------------------------------
+
+def authenticate(session: Session, email: str, password: str) -> User:
+    user = find_by_email(session, email)
+    if user is None:
+        dummy_verify(password)
+        raise Invalid(_l("The email address or password is not right."))
+    if not verify_password(user.password_hash, password):
+        raise Invalid(_l("The email address or password is not right."))
+    if not user.is_active:
+        raise Forbidden(_l("This account has been blocked. Contact the portal's administrators."))
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    session.commit()
+    return user
+
+
+def load_user(session: Session, login_id: str) -> User | None:
+    user_id, _, token = login_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or user.session_token != token or not user.is_active:
+        return None
+    return user
+
+
+# --- forgotten password --------------------------------------------------------------------
+
+def request_password_reset(session: Session, email: str) -> None:
+    """Mail a reset link if the account exists; say nothing either way."""
+    user = find_by_email(session, email)
+    if user is None or not user.is_active:
+        return
+    token = _serializer("reset").dumps({"id": user.id, "h": user.password_hash[-16:]})
+    link = url_for("accounts.reset_password", token=token, locale=user.locale, _external=True)
+    outbox.enqueue_email(session, user.email, "reset_password", user.locale, user=user, link=link)
+    session.commit()
+
+
+def user_for_reset(session: Session, token: str) -> User:
+    try:
+        data = _serializer("reset").loads(token, max_age=RESET_MAX_AGE)
+    except BadSignature as exc:  # SignatureExpired is a BadSignature
+        raise Invalid(_l("This password reset link has expired or is not valid.")) from exc
+    user = session.get(User, data.get("id"))
+    # The token names the hash it was issued for, so it works once.
+    if user is None or user.password_hash[-16:] != data.get("h"):
+        raise Invalid(_l("This password reset link has expired or is not valid."))
+    return user
+
+
+def reset_password(session: Session, token: str, password: str) -> User:
+    user = user_for_reset(session, token)
+    _set_password(user, password)
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()  # following the mailed link proves the address
+    session.commit()
+    return user
+
+
+# --- settings ------------------------------------------------------------------------------
+
+def _set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    user.session_token = new_token()  # ends every other session
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    if not verify_password(user.password_hash, current):
+        raise Invalid({"current_password": [_l("Your current password is not right.")]})
+    _set_password(user, new)
+    session.commit()
+
+
+def request_email_change(session: Session, user: User, new_email: str, password: str) -> None:
+    if not verify_password(user.password_hash, password):
+        raise Invalid({"password": [_l("Your password is not right.")]})
+    new_email = normalize_email(new_email)
+    if new_email.lower() == user.email.lower():
+        raise Invalid({"email": [_l("This is already your email address.")]})
+    if email_taken(session, new_email, except_user=user):
+        raise Invalid({"email": [_l("An account with this email address already exists.")]})
+    user.pending_email = new_email
+    send_confirmation(session, user, new_email)
+    session.commit()
+
+
+def update_preferences(
+    session: Session, user: User, display_name: str, locale: str, large_text: bool
+) -> None:
+    if locale not in BY_CODE:
+        raise Invalid({"locale": [_l("Choose one of the listed languages.")]})
+    user.display_name = display_name.strip()
+    user.locale = locale
+    user.large_text = large_text
+    session.commit()
+
+
+# --- administration ------------------------------------------------------------------------
+
+def _require_admin(actor: User) -> None:
+    if not actor.has_role(ADMIN):
+        raise Forbidden()
+
+
+def set_roles(
+    session: Session,
+    actor: User,
+    user: User,
+    roles: set[str],
+    department_ids: set[int],
+    ip_address: str | None = None,
+) -> None:
+    """Grant and revoke roles and departments, writing each change to the audit log."""
+    _require_admin(actor)
+    unknown = roles - set(GRANTABLE)
+    if unknown:
+        raise Invalid({"roles": [_l("Unknown role.")]})
+    if actor.id == user.id and ADMIN not in roles:
+        raise Invalid({"roles": [_l("You cannot remove your own administrator role.")]})
+    current = {r.role for r in user.roles}
+    for role in sorted(roles - current):
+        user.roles.append(UserRole(role=role))
+        audit.record(session, actor, "role.granted", "user", user.id, ip_address, role=role)
+    for role in sorted(current - roles):
+        session.execute(delete(UserRole).where(UserRole.user_id == user.id, UserRole.role == role))
+        audit.record(session, actor, "role.revoked", "user", user.id, ip_address, role=role)
+    if STAFF not in roles:
+        department_ids = set()
+    departments = list(
+        session.scalars(select(Department).where(Department.id.in_(department_ids)))
+    ) if department_ids else []
+    if len(departments) != len(department_ids):
+        raise Invalid({"departments": [_l("Unknown department.")]})
+    before = set(user_department_ids(session, user))
+    if before != department_ids:
+        from portal.responsibility.models import staff_department
+
+        session.execute(delete(staff_department).where(staff_department.c.user_id == user.id))
+        if department_ids:
+            session.execute(
+                staff_department.insert(),
+                [{"user_id": user.id, "department_id": d} for d in sorted(department_ids)],
+            )
+        audit.record(
+            session, actor, "account.departments_changed", "user", user.id, ip_address,
+            added=sorted(department_ids - before), removed=sorted(before - department_ids),
+        )
+    session.commit()
+    session.expire(user, ["roles"])
+
+
+def user_department_ids(session: Session, user: User) -> list[int]:
+    from portal.responsibility.models import staff_department
+
+    return list(
+        session.scalars(
+            select(staff_department.c.department_id).where(staff_department.c.user_id == user.id)
+        )
+    )
+
+
+def set_blocked(
+    session: Session, actor: User, user: User, blocked: bool, ip_address: str | None = None
+) -> None:
+    _require_admin(actor)
+    if actor.id == user.id:
+        raise Invalid(_l("You cannot block your own account."))
+    if blocked and user.blocked_at is None:
+        user.blocked_at = utcnow()
+        user.session_token = new_token()
+        audit.record(session, actor, "account.blocked", "user", user.id, ip_address)
+    elif not blocked and user.blocked_at is not None:
+        user.blocked_at = None
+        audit.record(session, actor, "account.unblocked", "user", user.id, ip_address)
+    session.commit()
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user

@@ -1,0 +1,52 @@
+"""Commands: ``flask --app portal seed`` loads the demo city; ``translate`` keeps catalogs."""
+
+from __future__ import annotations
+
+import subprocess  # noqa: S404 - runs pybabel, a fixed command
+import sys
+
+import click
+from flask import Flask
+
+from portal.config import ROOT
+
+
+def init_cli(app: Flask) -> None:
+    @app.cli.command("seed")
+    def seed_command():
+        """Load the demo city (idempotent: existing rows are kept)."""
+        from portal.extensions import db
+        from portal.seed import seed
+
+        created = seed(db.session)
+        click.echo(f"Demo data ready ({created} new records).")
+
+    @app.cli.command("demo-accounts")
+    def demo_accounts_command():
+        """Print the demo accounts."""
+        from portal.seed import DEMO_PASSWORD, DEMO_USERS
+
+        click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+        for email, _name, roles, _depts, _locale in DEMO_USERS:
+            click.echo(f"  {email:<34} {', '.join(roles) or 'resident'}")
+
+    @app.cli.group()
+    def translate():
+        """Translation catalogs: extract, update, compile."""
+
+    def pybabel(*args: str) -> None:
+        subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)  # noqa: S603
+
+    @translate.command("update")
+    def translate_update():
+        """Extract strings to messages.pot and merge them into every catalog."""
+        pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
+                "--no-location", "--sort-output", "--omit-header",
+                "-o", "translations/messages.pot", ".")
+        pybabel("update", "-i", "translations/messages.pot", "-d", "translations",
+                "--no-fuzzy-matching", "--omit-header")
+
+    @translate.command("compile")
+    def translate_compile():
+        """Compile every catalog to .mo."""
+        pybabel("compile", "-d", "translations", "--statistics")

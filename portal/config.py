@@ -1,0 +1,124 @@
+"""Configuration profiles.
+
+The *embedded* profile (the default) needs nothing but Python: SQLite under ``instance/``,
+Celery on an SQLite-backed broker, mail kept in the portal's own mailbox. The *production*
+profile is chosen with ``PORTAL_PROFILE=production`` and reads PostgreSQL, Redis and SMTP
+settings from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = Path(os.environ.get("PORTAL_INSTANCE", ROOT / "instance"))
+
+
+def _secret_key() -> str:
+    """A key kept in instance/ so sessions survive restarts of the embedded profile."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    INSTANCE.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    PROFILE = "embedded"
+    PORTAL_NAME = "Citizen Participation Portal"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "portal_session"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    AUTH_RATE_LIMIT = "10 per minute;50 per hour"
+    MAIL_BACKEND = "mailbox"  # or "smtp"
+    MAIL_FROM = "portal@example.org"
+    SMTP_HOST = "localhost"
+    SMTP_PORT = 25
+    SMTP_USERNAME = None
+    SMTP_PASSWORD = None
+    SMTP_STARTTLS = False
+    # Who may read the component gallery and the development mailbox: in the embedded
+    # profile everybody (it is a laptop), in production only staff and administrators.
+    GALLERY_PUBLIC = True
+    MAILBOX_PUBLIC = True
+    HSTS = False
+    # Celery: the outbox is drained by a beat task; delivery is attempted at once too.
+    OUTBOX_MAX_ATTEMPTS = 8
+    OUTBOX_DRAIN_SECONDS = 30.0
+    CELERY_DISPATCH = True
+
+
+class EmbeddedConfig(Config):
+    def __init__(self) -> None:
+        INSTANCE.mkdir(parents=True, exist_ok=True)
+        self.SECRET_KEY = _secret_key()
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get(
+            "DATABASE_URL", f"sqlite:///{INSTANCE / 'portal.sqlite'}"
+        )
+        self.CELERY = {
+            "broker_url": os.environ.get(
+                "CELERY_BROKER_URL", f"sqla+sqlite:///{INSTANCE / 'celery-broker.sqlite'}"
+            ),
+            "result_backend": os.environ.get(
+                "CELERY_RESULT_BACKEND", f"db+sqlite:///{INSTANCE / 'celery-results.sqlite'}"
+            ),
+            "task_ignore_result": True,
+            "broker_connection_retry_on_startup": True,
+        }
+
+
+class ProductionConfig(Config):
+    PROFILE = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    GALLERY_PUBLIC = False
+    MAILBOX_PUBLIC = False
+    HSTS = True
+
+    def __init__(self) -> None:
+        env = os.environ
+        missing = [k for k in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL") if not env.get(k)]
+        if missing:
+            raise RuntimeError(f"production profile needs {', '.join(missing)}")
+        self.SECRET_KEY = env["SECRET_KEY"]
+        self.SQLALCHEMY_DATABASE_URI = env["DATABASE_URL"]
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.RATELIMIT_STORAGE_URI = env["REDIS_URL"]
+        self.MAIL_BACKEND = env.get("MAIL_BACKEND", "smtp")
+        self.MAIL_FROM = env.get("MAIL_FROM", self.MAIL_FROM)
+        self.SMTP_HOST = env.get("SMTP_HOST", "localhost")
+        self.SMTP_PORT = int(env.get("SMTP_PORT", "25"))
+        self.SMTP_USERNAME = env.get("SMTP_USERNAME")
+        self.SMTP_PASSWORD = env.get("SMTP_PASSWORD")
+        self.SMTP_STARTTLS = env.get("SMTP_STARTTLS", "") == "1"
+        self.CELERY = {
+            "broker_url": env["REDIS_URL"],
+            "result_backend": env["REDIS_URL"],
+            "task_ignore_result": True,
+        }
+
+
+def load_config(name: str | None = None) -> Config:
+    name = name or os.environ.get("PORTAL_PROFILE", "embedded")
+    if name == "production":
+        return ProductionConfig()
+    return EmbeddedConfig()

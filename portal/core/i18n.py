@@ -1,0 +1,167 @@
+"""Locales: the seven the portal speaks, how a request picks one, and translatable fields.
+
+URL codes (``zh-Hans``) are BCP 47 tags used in paths, ``lang`` attributes and ``hreflang``;
+catalog codes (``zh_Hans``) are the gettext folder names under ``translations/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from babel import Locale, UnknownLocaleError
+from flask import g, request
+from flask_babel import get_locale
+from markupsafe import Markup, escape
+from werkzeug.routing import BaseConverter
+
+
+@dataclass(frozen=True)
+class PortalLocale:
+    code: str  # URL code and BCP 47 tag
+    catalog: str  # gettext catalog folder
+    native_name: str
+    rtl: bool = False
+
+
+LOCALES: tuple[PortalLocale, ...] = (
+    PortalLocale("en", "en", "English"),
+    PortalLocale("zh-Hans", "zh_Hans", "简体中文"),
+    PortalLocale("zh-Hant", "zh_Hant", "繁體中文"),
+    PortalLocale("es", "es", "Español"),
+    PortalLocale("ar", "ar", "العربية", rtl=True),
+    PortalLocale("bo", "bo", "བོད་ཡིག"),
+    PortalLocale("ug", "ug", "ئۇيغۇرچە", rtl=True),
+)
+BY_CODE = {loc.code: loc for loc in LOCALES}
+BY_CATALOG = {loc.catalog: loc for loc in LOCALES}
+DEFAULT = "en"
+COOKIE = "portal_locale"
+
+
+class LocaleConverter(BaseConverter):
+    """Matches only the seven URL codes, so ``/xx/…`` falls through to the redirect."""
+
+    regex = "(?:" + "|".join(loc.code for loc in LOCALES) + ")"
+
+
+def normalize_tag(tag: str) -> str | None:
+    """Map one language tag (``zh-TW``, ``zh-Hant-CN``, ``ar-EG``) to a URL code, or None."""
+    parts = [p for p in tag.replace("_", "-").split("-") if p]
+    if not parts or parts[0] == "*":
+        return None
+    language = parts[0].lower()
+    if language == "zh":
+        scripts = [p.title() for p in parts[1:] if len(p) == 4 and p.isalpha()]
+        if scripts:
+            return "zh-Hant" if scripts[0] == "Hant" else "zh-Hans"
+        regions = [p.upper() for p in parts[1:] if len(p) == 2 and p.isalpha()]
+        if regions:
+            try:
+                script = Locale.parse(f"zh_{regions[0]}").script
+            except (UnknownLocaleError, ValueError):
+                script = None
+            return "zh-Hant" if script == "Hant" else "zh-Hans"
+        return "zh-Hans"
+    for loc in LOCALES:
+        if loc.code == language:
+            return loc.code
+    return None
+
+
+def negotiate(accept_language: list[tuple[str, float]]) -> str | None:
+    """The first supported locale in Accept-Language order (highest quality first)."""
+    for tag, _quality in sorted(accept_language, key=lambda tq: -tq[1]):
+        code = normalize_tag(tag)
+        if code:
+            return code
+    return None
+
+
+def preferred_locale(user=None) -> str:
+    """Saved preference, then cookie, then Accept-Language, then English."""
+    if user is not None and getattr(user, "is_authenticated", False) and user.locale in BY_CODE:
+        return user.locale
+    cookie = request.cookies.get(COOKIE)
+    if cookie in BY_CODE:
+        return cookie
+    return negotiate(list(request.accept_languages)) or DEFAULT
+
+
+def current() -> PortalLocale:
+    return BY_CODE.get(g.get("locale", DEFAULT), BY_CODE[DEFAULT])
+
+
+def select_catalog() -> str:
+    """Flask-Babel's locale selector: the locale in the URL, else the negotiated one."""
+    code = g.get("locale")
+    if code is None:
+        from flask_login import current_user
+
+        code = preferred_locale(current_user)
+        g.locale = code
+    return BY_CODE[code].catalog
+
+
+# --- translatable fields -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Localized:
+    """A translatable value resolved for the reader: the text and the language it is in."""
+
+    text: str
+    lang: str
+    is_fallback: bool
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __html__(self) -> str:
+        """Rendered with a ``lang`` attribute when it is not in the page's language."""
+        if self.lang != current().code:
+            return str(
+                Markup('<span lang="{}" dir="{}">{}</span>').format(
+                    self.lang, "rtl" if BY_CODE[self.lang].rtl else "ltr", escape(self.text)
+                )
+            )
+        return str(escape(self.text))
+
+
+def localize(versions: dict[str, str] | None, source: str = DEFAULT, locale: str | None = None):
+    """Pick the reader's version of a translatable field, falling back to the source.
+
+    ``versions`` maps URL codes to text; ``source`` names the language it was written in.
+    """
+    versions = versions or {}
+    code = locale or current().code
+    if versions.get(code):
+        return Localized(versions[code], code, False)
+    if versions.get(source):
+        return Localized(versions[source], source, code != source)
+    for other, text in versions.items():
+        if text:
+            return Localized(text, other, True)
+    return Localized("", code, False)
+
+
+def html_dir() -> str:
+    return "rtl" if current().rtl else "ltr"
+
+
+def babel_locale() -> Locale:
+    return get_locale() or Locale.parse(DEFAULT)
+
+
+class translated:  # noqa: N801 - used like a property
+    """A model attribute that resolves a translatable JSON column for the reader.
+
+    ``name = translated("name_i18n")`` reads ``obj.name_i18n`` (URL code → text) and
+    ``obj.source_locale``.
+    """
+
+    def __init__(self, column: str) -> None:
+        self.column = column
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        return localize(getattr(obj, self.column), getattr(obj, "source_locale", DEFAULT))

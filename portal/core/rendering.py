@@ -1,0 +1,80 @@
+"""What every template can use: the locale, its direction, other-language links, helpers."""
+
+from __future__ import annotations
+
+from flask import Flask, request, url_for
+from flask_babel import format_date, format_datetime, format_decimal
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from portal.core import i18n
+from portal.core.roles import LABELS as ROLE_LABELS
+
+LARGE_TEXT_COOKIE = "portal_large_text"
+
+
+def alternate_urls() -> list[tuple[i18n.PortalLocale, str]]:
+    """This page in every locale (same endpoint and arguments), for the switcher and hreflang."""
+    if request.url_rule is None or request.endpoint is None:
+        return [(loc, url_for("core.home", locale=loc.code)) for loc in i18n.LOCALES]
+    if not request.url_rule.arguments or "locale" not in request.url_rule.arguments:
+        return [(loc, url_for("core.home", locale=loc.code)) for loc in i18n.LOCALES]
+    args = dict(request.view_args or {})
+    query = request.query_string.decode()
+    urls = []
+    for loc in i18n.LOCALES:
+        url = url_for(request.endpoint, **{**args, "locale": loc.code})
+        urls.append((loc, f"{url}?{query}" if query else url))
+    return urls
+
+
+def large_text_enabled() -> bool:
+    if current_user.is_authenticated:
+        return bool(current_user.large_text)
+    return request.cookies.get(LARGE_TEXT_COOKIE) == "1"
+
+
+def init_rendering(app: Flask) -> None:
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    @app.context_processor
+    def portal_context():
+        locale = i18n.current()
+        return {
+            "page_locale": locale,
+            "locales": i18n.LOCALES,
+            "text_dir": "rtl" if locale.rtl else "ltr",
+            "alternate_urls": alternate_urls,
+            "large_text": large_text_enabled(),
+            "csrf_token": generate_csrf,
+            "role_labels": ROLE_LABELS,
+            "profile": app.config["PROFILE"],
+        }
+
+    app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
+    app.jinja_env.filters["datetime"] = (
+        lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    )
+    app.jinja_env.filters["number"] = format_decimal
+    app.jinja_env.globals["localize"] = i18n.localize
+    app.jinja_env.globals["field_attrs"] = field_attrs
+
+
+def field_attrs(field, css_class: str, extra: dict | None = None) -> dict:
+    """HTML attributes for a form control: hint and error ids, aria-invalid, no native
+    ``required`` (our own translated messages explain what is wrong, not the browser's)."""
+    attrs = {"class": css_class + (" input--error" if field.errors else ""), "required": False}
+    described = []
+    if field.description:
+        described.append(f"{field.id}-hint")
+    if field.errors:
+        described.append(f"{field.id}-error")
+        attrs["aria-invalid"] = "true"
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    if field.flags.required:
+        attrs["aria-required"] = "true"
+    attrs.update(extra or {})
+    return attrs

@@ -1,0 +1,16 @@
+"""Celery tasks of the core: each takes ids and makes one service call."""
+
+from celery import shared_task
+
+from portal.core import outbox
+from portal.extensions import db
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=30, ignore_result=True)
+def deliver_outbox_message(self, outbox_id: int) -> bool:
+    return outbox.deliver(db.session, outbox_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def drain_outbox() -> int:
+    return outbox.drain(db.session)

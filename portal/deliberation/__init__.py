@@ -1,0 +1,1 @@
+"""The deliberation module (planned; see the open issues)."""

@@ -1,0 +1,1 @@
+"""The feedback module (planned; see the open issues)."""

@@ -1,0 +1,1 @@
+"""The literacy module (planned; see the open issues)."""

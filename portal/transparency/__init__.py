@@ -1,0 +1,1 @@
+"""The transparency module (planned; see the open issues)."""

@@ -1,0 +1,160 @@
+"""Fixtures for every test: the app, a database per test (rolled back), clients and roles.
+
+``pytest`` runs on SQLite; ``pytest --db=postgresql`` starts one throwaway PostgreSQL cluster
+for the whole run (in the xdist controller) and gives every worker a database of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from sqlalchemy.orm import Session
+
+from tests.pg import Cluster, create_database
+
+PG_ENV = "PORTAL_TEST_PG_SERVER"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--db", choices=["sqlite", "postgresql"], default="sqlite",
+                     help="database to run the suite on")
+
+
+def pytest_configure(config):
+    is_controller = not hasattr(config, "workerinput")
+    if config.getoption("--db") == "postgresql" and is_controller and not os.environ.get(PG_ENV):
+        cluster = Cluster().start()
+        os.environ[PG_ENV] = cluster.url  # workers inherit it
+        config._portal_pg = cluster
+
+
+def pytest_unconfigure(config):
+    cluster = getattr(config, "_portal_pg", None)
+    if cluster is not None:
+        cluster.stop()
+        os.environ.pop(PG_ENV, None)
+
+
+def pytest_collection_modifyitems(config, items):
+    on_pg = config.getoption("--db") == "postgresql"
+    for item in items:
+        if on_pg and item.get_closest_marker("sqlite_only"):
+            item.add_marker(pytest.mark.skip(reason="SQLite only"))
+        if not on_pg and item.get_closest_marker("postgres_only"):
+            item.add_marker(pytest.mark.skip(reason="needs --db=postgresql"))
+
+
+@pytest.fixture(scope="session")
+def db_kind(pytestconfig) -> str:
+    return pytestconfig.getoption("--db")
+
+
+@pytest.fixture(scope="session")
+def worker_id_str() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def database_url(db_kind, worker_id_str, tmp_path_factory) -> str:
+    if db_kind == "postgresql":
+        return create_database(os.environ[PG_ENV], f"portal_test_{worker_id_str}")
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal.sqlite'}"
+
+
+def make_config(database_url: str, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "PASSWORD_HASH_CHEAP": True,
+        "CELERY_DISPATCH": False,
+        "SERVER_NAME": None,
+        "CELERY": {"broker_url": "memory://", "task_ignore_result": True},
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    os.environ.setdefault("PORTAL_INSTANCE", str(tmp_path_factory.mktemp("instance")))
+    from portal import create_app
+    from portal.extensions import db
+
+    app = create_app(make_config(database_url))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def db_session(app):
+    """Every test runs inside one transaction that is rolled back afterwards; what the code
+    under test commits becomes a SAVEPOINT release inside it."""
+    from portal.extensions import db
+
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        original = db.session
+        db.session = db._make_scoped_session(
+            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+        )
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = original
+            if transaction.is_active:
+                transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app, db_session):
+    return app.test_client()
+
+
+@pytest.fixture
+def factories(db_session):
+    from tests.factories import Factories
+
+    return Factories(db_session)
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` logs the test client in through the real login form."""
+
+    def _login(user, password="correct horse battery"):
+        response = client.post(
+            "/en/account/login", data={"email": user.email, "password": password}
+        )
+        assert response.status_code == 303, response.get_data(as_text=True)[:500]
+        return user
+
+    return _login
+
+
+@pytest.fixture(params=["resident", "organization_member", "staff", "moderator", "administrator"])
+def any_role(request):
+    return request.param
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'name="csrf-token" content="([^"]+)"', html
+    )
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def in_transaction(session: Session) -> bool:
+    return session.in_transaction()
