@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, redirect, request
+from flask import Flask, g, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -57,9 +57,9 @@ def create_app(config: Config | dict | None = None) -> Flask:
     login_manager.init_app(app)
     _init_login(app)
 
-    from portal.core.outbox import install_session_hooks
-
     from flask_sqlalchemy.session import Session as FlaskSession
+
+    from portal.core.outbox import install_session_hooks
 
     install_session_hooks(FlaskSession)
 

@@ -83,7 +83,8 @@ def confirm(token: str):
     except Invalid as exc:
         return render_template("accounts/confirm_failed.html", message=str(exc)), 400
     flash(_("Your email address %(email)s is confirmed.", email=user.email), "success")
-    return redirect(url_for("accounts.settings" if current_user.is_authenticated else "accounts.login"), code=303)
+    target = "accounts.settings" if current_user.is_authenticated else "accounts.login"
+    return redirect(url_for(target), code=303)
 
 
 @bp.post("/confirm/resend")

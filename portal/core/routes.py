@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import text
 from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
 
 from portal.core import i18n
 from portal.core.auth import public_or_role
@@ -36,12 +46,10 @@ def _redirect_to_locale(path: str):
     adapter = current_app.url_map.bind("")
     try:
         adapter.match(target, method="GET")
-    except MethodNotAllowed:
-        pass
     except NotFound:
         abort(404)
-    except Exception:  # a redirect rule (trailing slash) still means the page exists
-        pass
+    except (MethodNotAllowed, RequestRedirect):
+        pass  # the page exists (for another method, or behind a trailing-slash redirect)
     query = request.query_string.decode()
     response = redirect(f"{target}?{query}" if query else target, code=302)
     response.headers["Vary"] = "Accept-Language, Cookie"
