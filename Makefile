@@ -26,7 +26,7 @@ assets: node_modules/.installed
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel -q compile -d translations
 
 translate-update: $(VENV)/.installed
 	$(BIN)/flask translate update

@@ -12,7 +12,6 @@ from portal.config import ROOT, Config, load_config
 from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
 
-@event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
     """SQLite: enforce foreign keys, and let SQLAlchemy own BEGIN so SAVEPOINTs work."""
     import sqlite3
@@ -22,13 +21,19 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the worker
         cursor.close()
 
 
-@event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+    conn.exec_driver_sql("BEGIN")
+
+
+def _init_sqlite(engine: Engine) -> None:
+    """Only the portal's own engine: Celery's SQLite broker manages its transactions itself."""
+    if engine.dialect.name == "sqlite" and not event.contains(engine, "begin", _sqlite_begin):
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
 
 
 def create_app(config: Config | dict | None = None) -> Flask:
@@ -49,6 +54,8 @@ def create_app(config: Config | dict | None = None) -> Flask:
     app.url_map.strict_slashes = False
 
     db.init_app(app)
+    with app.app_context():
+        _init_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=i18n.select_catalog)
     csrf.init_app(app)
