@@ -151,7 +151,7 @@ def babel_locale() -> Locale:
     return get_locale() or Locale.parse(DEFAULT)
 
 
-class translated:  # noqa: N801 - used like a property
+class translated:
     """A model attribute that resolves a translatable JSON column for the reader.
 
     ``name = translated("name_i18n")`` reads ``obj.name_i18n`` (URL code → text) and
@@ -165,3 +165,51 @@ class translated:  # noqa: N801 - used like a property
         if obj is None:
             return self
         return localize(getattr(obj, self.column), getattr(obj, "source_locale", DEFAULT))
+
+
+# --- where Babel's CLDR data is thin, the catalogs supply the strings ----------------------
+
+# Babel's Uyghur list pattern uses the English "and"; its Tibetan relative times are digits
+# and abbreviations ("-3 min"). For these locales the portal's own catalogs take over.
+CATALOG_LISTS = {"ug"}
+CATALOG_RELATIVE_TIMES = {"bo"}
+
+
+def format_list(items) -> Markup:
+    """"A, B and C" in the reader's language. Items keep their own markup (a translatable
+    value in another language keeps its ``lang``); plain strings are escaped."""
+    from babel.lists import format_list as babel_format_list
+    from flask_babel import gettext
+
+    parts = [str(escape(i)) for i in items]
+    if not parts:
+        return Markup("")
+    if current().code not in CATALOG_LISTS or len(parts) < 2:
+        return Markup(babel_format_list(parts, locale=babel_locale()))  # noqa: S704 - parts escaped
+    head = gettext(", ").join(parts[:-1])
+    return Markup(gettext("%(items)s and %(last)s", items=head, last=parts[-1]))  # noqa: S704
+
+
+def time_ago(moment, now=None) -> str:
+    """"3 minutes ago" in the reader's language (``moment`` and ``now`` naive UTC)."""
+    from datetime import UTC, datetime
+
+    from babel.dates import format_timedelta
+    from flask_babel import ngettext
+
+    now = now or datetime.now(UTC).replace(tzinfo=None)
+    delta = moment - now
+    if current().code not in CATALOG_RELATIVE_TIMES:
+        return format_timedelta(delta, add_direction=True, locale=babel_locale())
+    seconds = int(-delta.total_seconds())
+    if seconds < 60:
+        return ngettext("%(num)d second ago", "%(num)d seconds ago", max(seconds, 0))
+    if seconds < 3600:
+        return ngettext("%(num)d minute ago", "%(num)d minutes ago", seconds // 60)
+    if seconds < 86400:
+        return ngettext("%(num)d hour ago", "%(num)d hours ago", seconds // 3600)
+    if seconds < 30 * 86400:
+        return ngettext("%(num)d day ago", "%(num)d days ago", seconds // 86400)
+    if seconds < 365 * 86400:
+        return ngettext("%(num)d month ago", "%(num)d months ago", seconds // (30 * 86400))
+    return ngettext("%(num)d year ago", "%(num)d years ago", seconds // (365 * 86400))
