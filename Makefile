@@ -41,7 +41,7 @@ run: db
 	@echo "  The portal: http://127.0.0.1:$(PORT)/   (Ctrl-C stops the web server, the worker and beat)"
 	@$(BIN)/flask demo-accounts | sed 's/^/  /'
 	@echo
-	VENV=$(VENV) PORT=$(PORT) exec $(BIN)/honcho start -f Procfile.dev
+	VENV=$(VENV) PORT=$(PORT) PORTAL_BASE_URL=http://127.0.0.1:$(PORT) exec $(BIN)/honcho start -f Procfile.dev
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check portal tests migrations

@@ -51,6 +51,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     from portal.core import i18n
 
     app.url_map.converters["lc"] = i18n.LocaleConverter
+    app.url_map.converters["unprefixed"] = i18n.UnprefixedPathConverter
     app.url_map.strict_slashes = False
 
     db.init_app(app)
@@ -83,6 +84,11 @@ def create_app(config: Config | dict | None = None) -> Flask:
     from portal.admin.routes import bp as admin_bp
     from portal.core.routes import bp as core_bp
     from portal.core.routes import root_bp
+    from portal.feedback.api import bp as open311_bp
+    from portal.feedback.routes import bp as feedback_bp
+    from portal.feedback.staff import bp as feedback_staff_bp
+    from portal.moderation.routes import bp as moderation_bp
+    from portal.responsibility.admin_routes import bp as responsibility_admin_bp
     from portal.responsibility.routes import bp as responsibility_bp
 
     app.register_blueprint(root_bp)
@@ -90,12 +96,19 @@ def create_app(config: Config | dict | None = None) -> Flask:
     app.register_blueprint(accounts_bp, url_prefix="/<lc:locale>/account")
     app.register_blueprint(admin_bp, url_prefix="/<lc:locale>/admin")
     app.register_blueprint(responsibility_bp, url_prefix="/<lc:locale>")
+    app.register_blueprint(responsibility_admin_bp, url_prefix="/<lc:locale>/admin/responsibility")
+    app.register_blueprint(feedback_bp, url_prefix="/<lc:locale>/requests")
+    app.register_blueprint(feedback_staff_bp, url_prefix="/<lc:locale>/staff/requests")
+    app.register_blueprint(moderation_bp, url_prefix="/<lc:locale>/staff/queue")
+    app.register_blueprint(open311_bp, url_prefix="/open311/v2")
+    csrf.exempt(open311_bp)  # API clients authenticate with keys, not sessions
 
     from portal.celery_app import celery_init_app
     from portal.cli import init_cli
 
     celery_init_app(app)
-    import portal.core.tasks  # noqa: F401  (registers the tasks)
+    import portal.core.tasks
+    import portal.feedback.tasks  # noqa: F401
 
     init_cli(app)
     return app

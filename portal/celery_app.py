@@ -1,13 +1,15 @@
 """Celery bound to the Flask app: every task runs inside an application context."""
 
 from celery import Celery, Task
+from celery.schedules import crontab
 from flask import Flask
 
 
 def celery_init_app(app: Flask) -> Celery:
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
-            with app.app_context():
+            # A request context with the portal's public address, so tasks can build links.
+            with app.test_request_context(base_url=app.config["PORTAL_BASE_URL"]):
                 return self.run(*args, **kwargs)
 
     celery = Celery(app.name, task_cls=FlaskTask)
@@ -28,7 +30,15 @@ def celery_init_app(app: Flask) -> Celery:
             "drain-outbox": {
                 "task": "portal.core.tasks.drain_outbox",
                 "schedule": app.config.get("OUTBOX_DRAIN_SECONDS", 30.0),
-            }
+            },
+            "check-deadlines": {
+                "task": "portal.feedback.tasks.check_deadlines",
+                "schedule": app.config.get("DEADLINE_CHECK_SECONDS", 300.0),
+            },
+            "send-digests": {
+                "task": "portal.core.tasks.send_digests",
+                "schedule": crontab(hour=7, minute=0),
+            },
         },
     )
     celery.config_from_object(conf)

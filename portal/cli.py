@@ -15,10 +15,14 @@ def init_cli(app: Flask) -> None:
     @app.cli.command("seed")
     def seed_command():
         """Load the demo city (idempotent: existing rows are kept)."""
+        from flask import current_app
+
         from portal.extensions import db
         from portal.seed import seed
 
-        created = seed(db.session)
+        # Mail written while seeding links to the portal's public address.
+        with current_app.test_request_context(base_url=current_app.config["PORTAL_BASE_URL"]):
+            created = seed(db.session)
         click.echo(f"Demo data ready ({created} new records).")
 
     @app.cli.command("demo-accounts")

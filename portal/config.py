@@ -65,6 +65,11 @@ class Config:
     OUTBOX_MAX_ATTEMPTS = 8
     OUTBOX_DRAIN_SECONDS = 30.0
     CELERY_DISPATCH = True
+    # The portal's public address, for links in mail written outside a web request.
+    PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000")
+    FEEDBACK_CONFIRM_DAYS = 5  # working days for the resident to confirm an answer
+    FEEDBACK_MAX_FILE_BYTES = 5 * 1024 * 1024
+    DEADLINE_CHECK_SECONDS = 300.0
 
 
 class EmbeddedConfig(Config):

@@ -101,4 +101,6 @@ def seed(session: Session) -> int:
             )
         created += 1
     session.commit()
-    return created
+    from portal.feedback.seed import seed as seed_feedback
+
+    return created + seed_feedback(session)

@@ -32,6 +32,7 @@ class User(UserMixin, db.Model):
     pending_email: Mapped[str | None] = mapped_column(String(254))
     locale: Mapped[str] = mapped_column(String(10), default="en")
     large_text: Mapped[bool] = mapped_column(default=False)
+    notify_mode: Mapped[str] = mapped_column(String(16), default="immediate")
     blocked_at: Mapped[datetime | None]
     # Part of the login id: rotating it ends every session and remember-me cookie.
     session_token: Mapped[str] = mapped_column(String(64), default=new_token)

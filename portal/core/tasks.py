@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from portal.core import outbox
+from portal.core import notifications, outbox
 from portal.extensions import db
 
 
@@ -14,3 +14,8 @@ def deliver_outbox_message(self, outbox_id: int) -> bool:
 @shared_task(acks_late=True, ignore_result=True)
 def drain_outbox() -> int:
     return outbox.drain(db.session)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_digests() -> int:
+    return notifications.send_digests(db.session)

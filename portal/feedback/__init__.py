@@ -1,1 +1,1 @@
-"""The feedback module (planned; see the open issues)."""
+"""Requests and complaints: the closed loop, deadlines, the staff's work, Open311."""

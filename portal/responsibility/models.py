@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, ForeignKey, String, Table
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.i18n import translated
-from portal.core.models import User
+from portal.core.models import User, utcnow
 from portal.extensions import db
 
 staff_department = Table(
@@ -28,6 +30,8 @@ class Department(db.Model):
     source_locale: Mapped[str] = mapped_column(String(10), default="en")
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))
+    # Notified when the department misses a deadline.
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     parent: Mapped[Department | None] = relationship(remote_side=[id])
     staff: Mapped[list[User]] = relationship(secondary=staff_department, lazy="raise")
@@ -48,3 +52,75 @@ class Area(db.Model):
     parent: Mapped[Area | None] = relationship(remote_side=[id])
 
     name = translated("name_i18n")
+
+
+class CategoryGroup(db.Model):
+    __tablename__ = "category_group"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_i18n: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    source_locale: Mapped[str] = mapped_column(String(10), default="en")
+    position: Mapped[int] = mapped_column(default=0)
+
+    name = translated("name_i18n")
+
+
+class ServiceCategory(db.Model):
+    """A kind of request residents can raise; an Open311 service."""
+
+    __tablename__ = "service_category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_code: Mapped[str] = mapped_column(String(32), unique=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("category_group.id"))
+    name_i18n: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    description_i18n: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    source_locale: Mapped[str] = mapped_column(String(10), default="en")
+    # Words residents use for it, in any language, space separated; searched with the name.
+    keywords: Mapped[str] = mapped_column(Text, default="")
+    # Open311 attributes: [{code, datatype, required, description_i18n, order,
+    #                       values: [{key, name_i18n}]}]
+    attributes: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    ack_hours: Mapped[int] = mapped_column(default=8)  # working hours to acknowledge
+    resolve_days: Mapped[int] = mapped_column(default=10)  # working days to resolve
+    active: Mapped[bool] = mapped_column(default=True)
+
+    group: Mapped[CategoryGroup] = relationship(lazy="joined")
+    name = translated("name_i18n")
+    description = translated("description_i18n")
+
+
+rule_co_department = Table(
+    "rule_co_department",
+    db.Model.metadata,
+    Column("rule_id", ForeignKey("responsibility_rule.id", ondelete="CASCADE"), primary_key=True),
+    Column("department_id", ForeignKey("department.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class ResponsibilityRule(db.Model):
+    """(category, area) → lead department, with co-handling departments, for a period.
+
+    A change never edits a rule in force: it ends it (``effective_to``) and starts a new one,
+    so the list's history stays readable.
+    """
+
+    __tablename__ = "responsibility_rule"
+    __table_args__ = (Index("ix_rule_lookup", "category_id", "area_id", "effective_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("service_category.id"))
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
+    lead_department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    effective_from: Mapped[date]
+    effective_to: Mapped[date | None]  # exclusive; None = in force
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("responsibility_rule.id"))
+
+    category: Mapped[ServiceCategory] = relationship()
+    area: Mapped[Area] = relationship()
+    lead_department: Mapped[Department] = relationship(foreign_keys=[lead_department_id])
+    co_departments: Mapped[list[Department]] = relationship(secondary=rule_co_department)

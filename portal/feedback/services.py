@@ -1,0 +1,816 @@
+"""The closed loop: submit → route → acknowledge → answer → the resident confirms or reopens.
+
+Every function here is one thing a resident, a staff member or the portal itself does. Each
+writes an event (chained by hashes), updates the staff queue and notifies the people who
+follow the request, and commits before any side effect leaves the portal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.orm import Session, joinedload
+
+from portal.core import notifications, outbox
+from portal.core.calendar import Calendar
+from portal.core.errors import Forbidden, Invalid, NotFound
+from portal.core.models import User, utcnow
+from portal.core.roles import ADMIN, MODERATOR, STAFF
+from portal.feedback import states as st
+from portal.feedback.models import Attachment, Follower, Request, RequestEvent
+from portal.moderation import services as queue
+from portal.responsibility.models import Area, Department, ServiceCategory
+from portal.responsibility.services import dispatcher, route
+
+notifications.register_message(
+    "feedback.changed", _l("Your request %(code)s: %(event)s"))
+notifications.register_message(
+    "feedback.followed_changed", _l("A request you follow, %(code)s: %(event)s"))
+notifications.register_message(
+    "feedback.escalated", _l("Request %(code)s missed its deadline and was escalated to you"))
+for _kind, _label in st.EVENT_LABELS.items():
+    notifications.register_message(f"feedback.event.{_kind}", _label)
+
+
+# --- data the forms and the API hand in ----------------------------------------------------
+
+@dataclass
+class Submission:
+    category: ServiceCategory
+    area: Area
+    title: str
+    description: str
+    location_text: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    address_id: str | None = None
+    answers: dict | None = None
+    show_name: bool = False
+    contact_name: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    locale: str = "en"
+    draft_key: str | None = None  # attachments uploaded with the draft
+    source: str = "web"
+
+
+# --- the timeline: events chained by hashes ------------------------------------------------
+
+def _canonical(event: RequestEvent) -> bytes:
+    body = {
+        "request_id": event.request_id, "seq": event.seq,
+        "created_at": event.created_at.isoformat(timespec="microseconds"),
+        "actor_id": event.actor_id, "kind": event.kind, "from": event.from_state,
+        "to": event.to_state, "public": event.public_text or "", "internal": event.internal_note or "",
+        "data": event.data or {}, "prev": event.prev_hash or "",
+    }
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def event_hash(event: RequestEvent) -> str:
+    return hashlib.sha256(_canonical(event)).hexdigest()
+
+
+def _actor_role(actor: User | None, request: Request) -> str:
+    if actor is None:
+        return "system"
+    if request.resident_id == actor.id:
+        return "resident"
+    if actor.has_role(STAFF, MODERATOR, ADMIN):
+        return "staff"
+    return "resident"
+
+
+def record(
+    session: Session, request: Request, actor: User | None, kind: str, to_state: str | None = None,
+    public_text: str | None = None, internal_note: str | None = None, **data,
+) -> RequestEvent:
+    """Write one event and move the request to ``to_state`` (if given)."""
+    last_seq = session.scalar(
+        select(func.max(RequestEvent.seq)).where(RequestEvent.request_id == request.id)) or 0
+    event = RequestEvent(
+        request_id=request.id, seq=last_seq + 1, created_at=utcnow(),
+        actor_id=actor.id if actor else None, actor_role=_actor_role(actor, request), kind=kind,
+        from_state=request.state, to_state=to_state or request.state,
+        public_text=public_text or None, internal_note=internal_note or None, data=data,
+        prev_hash=request.last_event_hash,
+    )
+    event.hash = event_hash(event)
+    session.add(event)
+    request.last_event_hash = event.hash
+    if to_state:
+        request.state = to_state
+        request.state_type = st.STATES[to_state].type
+    request.updated_at = event.created_at
+    return event
+
+
+@dataclass
+class Verification:
+    ok: bool
+    events: int
+    broken_at: int | None = None  # seq of the first event that does not match
+
+
+def verify(session: Session, request: Request) -> Verification:
+    """Recompute the chain: every event's hash, and each one's link to the one before."""
+    events = list(session.scalars(
+        select(RequestEvent).where(RequestEvent.request_id == request.id).order_by(RequestEvent.seq)))
+    previous = None
+    for event in events:
+        if event.prev_hash != previous or event_hash(event) != event.hash:
+            return Verification(False, len(events), event.seq)
+        previous = event.hash
+    if previous != request.last_event_hash:
+        return Verification(False, len(events), len(events))
+    return Verification(True, len(events))
+
+
+# --- who may do what -----------------------------------------------------------------------
+
+def handles(session: Session, user: User | None, request: Request) -> bool:
+    """Staff of the lead or a co-handling department, the dispatcher for requests back with
+    the dispatch centre, moderators and administrators."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.has_role(MODERATOR, ADMIN):
+        return True
+    if not user.has_role(STAFF):
+        return False
+    departments = queue.staff_department_ids(session, user)
+    if request.lead_department_id in departments or departments & set(request.co_department_ids or []):
+        return True
+    return queue.is_dispatcher(session, user, departments) and (
+        request.lead_department_id is None or request.state == "returned")
+
+
+def _require_handler(session, user, request):
+    if not handles(session, user, request):
+        raise Forbidden()
+
+
+def _require_state(request: Request, *allowed: str):
+    if request.state not in allowed:
+        raise Invalid(_l("This cannot be done while the request is “%(state)s”.",
+                         state=st.STATES[request.state].label))
+
+
+def _require_resident(user: User | None, request: Request):
+    if user is None or not user.is_authenticated or request.resident_id != user.id:
+        raise Forbidden()
+
+
+# --- deadlines -----------------------------------------------------------------------------
+
+def _set_deadlines(session: Session, request: Request, start: datetime) -> None:
+    calendar = Calendar(session)
+    ack = calendar.add_working_hours(start, request.category.ack_hours)
+    resolve = calendar.add_working_days(start, request.category.resolve_days)
+    request.ack_due_at = ack.due
+    request.resolve_due_at = resolve.due
+    request.deadline_explanation = {"acknowledge": ack.explanation, "resolve": resolve.explanation,
+                                    "changes": []}
+
+
+def _explain(request: Request, change: dict) -> None:
+    explanation = dict(request.deadline_explanation or {})
+    explanation["changes"] = [*explanation.get("changes", []), change]
+    request.deadline_explanation = explanation
+
+
+# --- side effects: queue and notifications -------------------------------------------------
+
+def sync_queue(session: Session, request: Request) -> None:
+    active = request.state in st.ACTIVE
+    due = None
+    if request.state in ("routed", "returned", "reopened") and request.acknowledged_at is None:
+        due = request.ack_due_at
+    elif active:
+        due = request.resolve_due_at
+    queue.upsert(
+        session, "feedback", request.id, title=request.title[:200],
+        reference=request.tracking_code or "", state=request.state,
+        department_id=None if request.state == "returned" else request.lead_department_id,
+        category_id=request.category_id, area_id=request.area_id,
+        assigned_user_id=request.assigned_user_id, due_at=due, overdue=request.overdue,
+        priority=request.priority, done=not active or request.state == "waiting",
+    )
+
+
+def _notify(session: Session, request: Request, event: RequestEvent, actor: User | None) -> None:
+    """Every public change reaches the resident and every follower (not the one who made it)."""
+    if request.state_type == st.PENDING:
+        return
+    params = {"code": request.tracking_code, "event": {"key": f"feedback.event.{event.kind}"}}
+    args = {"code": request.tracking_code}
+    resident = request.resident if request.resident and request.resident != actor else None
+    if resident:
+        notifications.notify(session, [resident], "feedback.changed", params,
+                             "feedback.detail", args)
+    followers = list(session.scalars(
+        select(User).join(Follower, Follower.user_id == User.id)
+        .where(Follower.request_id == request.id)))
+    others = [u for u in followers if u != actor and u != request.resident]
+    if others:
+        notifications.notify(session, others, "feedback.followed_changed", params,
+                             "feedback.detail", args)
+    if request.resident is None and request.contact_email and request.personal_data_removed_at is None:
+        # A visitor without an account hears by mail, in the language they wrote in.
+        with outbox.use_locale(request.source_locale):
+            link = url_for("feedback.detail", code=request.tracking_code,
+                           locale=request.source_locale, _external=True)
+            outbox.enqueue_email(
+                session, request.contact_email, "notification", request.source_locale,
+                user=None, message=notifications.text(notifications.Notification(
+                    key="feedback.changed", params=params)), link=link)
+
+
+def _changed(session: Session, request: Request, event: RequestEvent, actor: User | None,
+             public: bool = True) -> None:
+    sync_queue(session, request)
+    if public:
+        _notify(session, request, event, actor)
+    session.commit()
+
+
+# --- submitting ----------------------------------------------------------------------------
+
+def _clean(text: str | None, limit: int) -> str:
+    return (text or "").strip()[:limit]
+
+
+def _validate(sub: Submission) -> None:
+    errors: dict[str, list] = {}
+    if not sub.category.active:
+        errors["category"] = [_l("This category no longer takes requests.")]
+    if len(sub.description.strip()) < 10:
+        errors["description"] = [_l("Describe the problem in at least 10 characters.")]
+    if not sub.location_text.strip() and sub.latitude is None and not sub.address_id:
+        errors["location_text"] = [_l("Say where it is: an address or a description of the place.")]
+    if (sub.latitude is None) != (sub.longitude is None):
+        errors["latitude"] = [_l("Give both latitude and longitude, or neither.")]
+    if sub.latitude is not None and not (-90 <= sub.latitude <= 90 and -180 <= sub.longitude <= 180):
+        errors["latitude"] = [_l("These coordinates are not on Earth.")]
+    answer_errors = check_answers(sub.category, sub.answers or {})
+    errors.update(answer_errors)
+    if errors:
+        raise Invalid(errors)
+
+
+def check_answers(category: ServiceCategory, answers: dict) -> dict[str, list]:
+    """Validate answers to a category's extra questions (Open311 attributes)."""
+    errors: dict[str, list] = {}
+    for attribute in category.attributes or []:
+        code = attribute["code"]
+        value = answers.get(code)
+        empty = value in (None, "", [])
+        if attribute.get("required") and empty:
+            errors[f"attribute[{code}]"] = [_l("Answer this question.")]
+            continue
+        if empty:
+            continue
+        keys = {str(v["key"]) for v in attribute.get("values", [])}
+        if attribute["datatype"] == "singlevaluelist" and str(value) not in keys:
+            errors[f"attribute[{code}]"] = [_l("Choose one of the listed answers.")]
+        elif attribute["datatype"] == "multivaluelist":
+            values = value if isinstance(value, list) else [value]
+            if not set(map(str, values)) <= keys:
+                errors[f"attribute[{code}]"] = [_l("Choose from the listed answers.")]
+        elif attribute["datatype"] == "number":
+            try:
+                float(value)
+            except (TypeError, ValueError):
+                errors[f"attribute[{code}]"] = [_l("Enter a number.")]
+    return errors
+
+
+def tracking_code(request: Request) -> str:
+    return f"R-{request.created_at.year}-{request.id:06d}"
+
+
+def submit(session: Session, actor: User | None, sub: Submission) -> Request:
+    """Accept a request. Signed-in residents' requests are routed at once; a visitor's wait
+    until the emailed link is followed."""
+    _validate(sub)
+    visitor = actor is None or not actor.is_authenticated
+    if visitor and not sub.contact_email:
+        raise Invalid({"contact_email": [_l("Enter your email address so we can confirm the request.")]})
+    request = Request(
+        category=sub.category, area=sub.area, title=_clean(sub.title, 140) or _clean(sub.description, 80),
+        description=_clean(sub.description, 5000), source_locale=sub.locale,
+        location_text=_clean(sub.location_text, 300), latitude=sub.latitude, longitude=sub.longitude,
+        address_id=sub.address_id, answers=sub.answers or {},
+        resident_id=None if visitor else actor.id,
+        contact_name=_clean(sub.contact_name, 120) or (None if visitor else actor.display_name),
+        contact_email=(sub.contact_email or None) if visitor else (sub.contact_email or actor.email),
+        contact_phone=_clean(sub.contact_phone, 40) or None, show_name=sub.show_name,
+        state="unconfirmed", state_type=st.PENDING, source=sub.source, created_at=utcnow(),
+    )
+    session.add(request)
+    session.flush()
+    request.tracking_code = tracking_code(request)
+    if sub.draft_key:
+        session.execute(update(Attachment).where(Attachment.draft_key == sub.draft_key,
+                                                 Attachment.request_id.is_(None))
+                        .values(request_id=request.id, draft_key=None))
+    record(session, request, None if visitor else actor, "submitted", "unconfirmed")
+    if visitor:
+        request.visitor_token = secrets.token_urlsafe(24)
+        link = url_for("feedback.confirm_visitor", token=request.visitor_token,
+                       locale=sub.locale, _external=True)
+        outbox.enqueue_email(session, request.contact_email, "confirm_request", sub.locale,
+                             request=request, link=link)
+        session.commit()
+        return request
+    _activate(session, request, actor)
+    return request
+
+
+def confirm_visitor(session: Session, token: str) -> Request:
+    request = session.scalar(select(Request).where(Request.visitor_token == token))
+    if request is None:
+        raise NotFound()
+    if request.state == "unconfirmed":
+        record(session, request, None, "confirmed")
+        _activate(session, request, None)
+    return request
+
+
+def _activate(session: Session, request: Request, actor: User | None) -> None:
+    routing = route(session, request.category, request.area)
+    request.lead_department_id = routing.lead.id
+    request.co_department_ids = [d.id for d in routing.co]
+    request.routing_rule_id = routing.rule.id if routing.rule else None
+    _set_deadlines(session, request, utcnow())
+    event = record(session, request, None, "routed", "routed", department=routing.lead.code,
+                   co=[d.code for d in routing.co], ack_due=request.ack_due_at.isoformat(),
+                   resolve_due=request.resolve_due_at.isoformat(), **routing.reason())
+    confirm_message(session, request)
+    _changed(session, request, event, actor, public=False)
+
+
+def confirm_message(session: Session, request: Request) -> None:
+    """The confirmation message with the tracking code, in the resident's language."""
+    if request.contact_email:
+        link = url_for("feedback.detail", code=request.tracking_code,
+                       locale=request.source_locale, _external=True)
+        outbox.enqueue_email(session, request.contact_email, "request_received",
+                             request.source_locale, request=request, link=link)
+
+
+# --- staff actions -------------------------------------------------------------------------
+
+def acknowledge(session: Session, actor: User, request: Request, text: str = "") -> RequestEvent:
+    _require_handler(session, actor, request)
+    _require_state(request, "routed", "reopened", "returned")
+    if request.acknowledged_at is None:
+        request.acknowledged_at = utcnow()
+    event = record(session, request, actor, "acknowledged", "acknowledged", public_text=text,
+                   on_time=bool(request.ack_due_at and request.acknowledged_at <= request.ack_due_at))
+    _changed(session, request, event, actor)
+    return event
+
+
+def start_work(session: Session, actor: User, request: Request, text: str = "") -> RequestEvent:
+    _require_handler(session, actor, request)
+    _require_state(request, "routed", "acknowledged", "reopened")
+    if request.acknowledged_at is None:
+        request.acknowledged_at = utcnow()
+    event = record(session, request, actor, "started", "in_progress", public_text=text)
+    _changed(session, request, event, actor)
+    return event
+
+
+def ask_for_information(session: Session, actor: User, request: Request, question: str) -> RequestEvent:
+    _require_handler(session, actor, request)
+    _require_state(request, "routed", "acknowledged", "in_progress", "reopened")
+    if not question.strip():
+        raise Invalid({"text": [_l("Write what you need to know.")]})
+    if request.acknowledged_at is None:
+        request.acknowledged_at = utcnow()
+    request.paused_at = utcnow()
+    event = record(session, request, actor, "info_requested", "waiting", public_text=question.strip(),
+                   resume_state="in_progress")
+    _changed(session, request, event, actor)
+    return event
+
+
+def provide_information(session: Session, actor: User, request: Request, text: str) -> RequestEvent:
+    """The resident answers; the clock starts again, and the deadline moves by the pause."""
+    _require_resident(actor, request)
+    _require_state(request, "waiting")
+    if not text.strip():
+        raise Invalid({"text": [_l("Write your answer.")]})
+    now = utcnow()
+    calendar = Calendar(session)
+    paused = calendar.working_days_between(request.paused_at.date(), now.date())
+    if paused and request.resolve_due_at:
+        request.resolve_due_at = calendar.add_working_days(request.resolve_due_at, paused).due
+    _explain(request, {"kind": "paused", "from": request.paused_at.isoformat(timespec="minutes"),
+                       "to": now.isoformat(timespec="minutes"), "working_days": paused})
+    request.paused_at = None
+    event = record(session, request, actor, "info_provided", "in_progress", public_text=text.strip(),
+                   paused_working_days=paused)
+    _changed(session, request, event, actor)
+    return event
+
+
+def extend(session: Session, actor: User, request: Request, days: int, reason: str) -> RequestEvent:
+    _require_handler(session, actor, request)
+    _require_state(request, *st.ACTIVE)
+    if request.extended:
+        raise Invalid({"days": [_l("The deadline has already been extended once.")]})
+    if not 1 <= days <= 30:
+        raise Invalid({"days": [_l("Extend by 1 to 30 working days.")]})
+    if not reason.strip():
+        raise Invalid({"reason": [_l("Give the reason: it is shown publicly.")]})
+    request.resolve_due_at = Calendar(session).add_working_days(request.resolve_due_at, days).due
+    request.extended = True
+    request.extension_reason = reason.strip()
+    if request.overdue and request.resolve_due_at > utcnow():
+        request.overdue = False
+    _explain(request, {"kind": "extended", "working_days": days, "reason": reason.strip()})
+    event = record(session, request, actor, "extended", public_text=reason.strip(), working_days=days,
+                   resolve_due=request.resolve_due_at.isoformat())
+    _changed(session, request, event, actor)
+    return event
+
+
+def answer(session: Session, actor: User, request: Request, text: str,
+           attachment_ids: list[int] | None = None) -> RequestEvent:
+    _require_handler(session, actor, request)
+    _require_state(request, "routed", "acknowledged", "in_progress", "reopened")
+    if len(text.strip()) < 10:
+        raise Invalid({"text": [_l("Write an answer of at least 10 characters.")]})
+    now = utcnow()
+    if request.acknowledged_at is None:
+        request.acknowledged_at = now
+    request.answered_at = now
+    days = current_app.config.get("FEEDBACK_CONFIRM_DAYS", 5)
+    request.confirm_due_at = Calendar(session).add_working_days(now, days).due
+    request.priority = False
+    event = record(session, request, actor, "answered", "answered", public_text=text.strip(),
+                   on_time=bool(request.resolve_due_at and now <= request.resolve_due_at))
+    session.flush()
+    if attachment_ids:
+        session.execute(update(Attachment).where(Attachment.id.in_(attachment_ids),
+                                                 Attachment.request_id == request.id)
+                        .values(event_id=event.id))
+    _changed(session, request, event, actor)
+    return event
+
+
+def note(session: Session, actor: User, request: Request, text: str) -> RequestEvent:
+    _require_handler(session, actor, request)
+    if not text.strip():
+        raise Invalid({"text": [_l("Write the note.")]})
+    event = record(session, request, actor, "note", internal_note=text.strip())
+    _changed(session, request, event, actor, public=False)
+    return event
+
+
+def assign(session: Session, actor: User, request: Request, colleague: User | None) -> RequestEvent:
+    _require_handler(session, actor, request)
+    if colleague is not None and not handles(session, colleague, request):
+        raise Invalid({"assignee": [_l("This person does not work for the responsible department.")]})
+    request.assigned_user_id = colleague.id if colleague else None
+    event = record(session, request, actor, "assigned",
+                   internal_note=colleague.display_name if colleague else None,
+                   assignee=colleague.id if colleague else None)
+    _changed(session, request, event, actor, public=False)
+    return event
+
+
+def return_to_dispatcher(session: Session, actor: User, request: Request, reason: str) -> RequestEvent:
+    """"Not our responsibility" is not an ending: the dispatcher gets it back with the reason."""
+    _require_handler(session, actor, request)
+    _require_state(request, "routed", "acknowledged", "in_progress", "reopened")
+    if not reason.strip():
+        raise Invalid({"reason": [_l("Say why it is not your department's responsibility.")]})
+    previous = request.lead_department.code if request.lead_department else None
+    request.lead_department_id = dispatcher(session).id
+    request.co_department_ids = []
+    request.assigned_user_id = None
+    event = record(session, request, actor, "returned", "returned", public_text=reason.strip(),
+                   department=previous)
+    _changed(session, request, event, actor)
+    return event
+
+
+def reassign(session: Session, actor: User, request: Request, department: Department,
+             reason: str) -> RequestEvent:
+    _require_handler(session, actor, request)
+    _require_state(request, *st.ACTIVE)
+    if department.id == request.lead_department_id:
+        raise Invalid({"department": [_l("The request is already with this department.")]})
+    if not reason.strip():
+        raise Invalid({"reason": [_l("Say why it goes to this department.")]})
+    request.lead_department_id = department.id
+    request.co_department_ids = []
+    request.assigned_user_id = None
+    request.acknowledged_at = None
+    state = "routed" if request.state != "waiting" else "waiting"
+    now = utcnow()
+    ack = Calendar(session).add_working_hours(now, request.category.ack_hours)
+    request.ack_due_at = ack.due
+    _explain(request, {"kind": "reassigned", "acknowledge": ack.explanation})
+    event = record(session, request, actor, "reassigned", state, public_text=reason.strip(),
+                   department=department.code, ack_due=ack.due.isoformat())
+    _changed(session, request, event, actor)
+    return event
+
+
+def close(session: Session, actor: User, request: Request, ending: str, reason: str,
+          duplicate_of: Request | None = None) -> RequestEvent:
+    """The other endings, each with a public reason: duplicate or not actionable."""
+    _require_handler(session, actor, request)
+    _require_state(request, *st.ACTIVE)
+    if ending not in ("closed_duplicate", "closed_not_actionable"):
+        raise Invalid({"ending": [_l("Choose how the request ends.")]})
+    if not reason.strip():
+        raise Invalid({"reason": [_l("Give the reason: it is shown publicly.")]})
+    data = {}
+    if ending == "closed_duplicate":
+        if duplicate_of is None or duplicate_of.id == request.id:
+            raise Invalid({"duplicate_of": [_l("Enter the tracking code of the original request.")]})
+        request.duplicate_of_id = duplicate_of.id
+        data["original"] = duplicate_of.tracking_code
+    request.closed_at = utcnow()
+    request.paused_at = None
+    event = record(session, request, actor, ending, ending, public_text=reason.strip(), **data)
+    _changed(session, request, event, actor)
+    if ending == "closed_duplicate" and request.resident_id:
+        follow(session, request.resident, duplicate_of, commit=True)
+    return event
+
+
+# --- the resident's side -------------------------------------------------------------------
+
+def respond(session: Session, actor: User, request: Request, resolved: bool, satisfaction: int,
+            comment: str = "") -> RequestEvent:
+    """Two separate answers: was it resolved, and how satisfied are you. Unresolved reopens."""
+    _require_resident(actor, request)
+    _require_state(request, "answered")
+    if not 1 <= satisfaction <= 5:
+        raise Invalid({"satisfaction": [_l("Choose from 1 to 5.")]})
+    request.satisfaction = satisfaction
+    request.satisfaction_comment = comment.strip() or None
+    request.resolved = resolved
+    if resolved:
+        request.closed_at = utcnow()
+        event = record(session, request, actor, "resolved_confirmed", "closed_resolved",
+                       public_text=comment.strip(), satisfaction=satisfaction)
+    else:
+        request.priority = True
+        request.answered_at = None
+        request.acknowledged_at = None
+        _set_reopen_deadlines(session, request)
+        event = record(session, request, actor, "reopened", "reopened", public_text=comment.strip(),
+                       satisfaction=satisfaction, ack_due=request.ack_due_at.isoformat(),
+                       resolve_due=request.resolve_due_at.isoformat())
+    _changed(session, request, event, actor)
+    return event
+
+
+def _set_reopen_deadlines(session: Session, request: Request) -> None:
+    calendar = Calendar(session)
+    now = utcnow()
+    ack = calendar.add_working_hours(now, request.category.ack_hours)
+    resolve = calendar.add_working_days(now, request.category.resolve_days)
+    request.ack_due_at, request.resolve_due_at = ack.due, resolve.due
+    request.extended = False
+    request.overdue = False
+    _explain(request, {"kind": "reopened", "acknowledge": ack.explanation, "resolve": resolve.explanation})
+
+
+def withdraw(session: Session, actor: User, request: Request, reason: str = "") -> RequestEvent:
+    _require_resident(actor, request)
+    if request.state_type == st.CLOSED:
+        raise Invalid(_l("This request is already closed."))
+    request.closed_at = utcnow()
+    event = record(session, request, actor, "withdrawn", "withdrawn", public_text=reason.strip())
+    _changed(session, request, event, actor)
+    return event
+
+
+def remove_personal_data(session: Session, actor: User, request: Request) -> RequestEvent:
+    """After closing, the resident may take their name and contact details off the request."""
+    _require_resident(actor, request)
+    if request.state_type != st.CLOSED:
+        raise Invalid(_l("Personal details can be removed once the request is closed."))
+    request.contact_name = None
+    request.contact_email = None
+    request.contact_phone = None
+    request.show_name = False
+    request.location_text = mask_numbers(request.location_text)
+    request.personal_data_removed_at = utcnow()
+    event = record(session, request, actor, "personal_data_removed")
+    _changed(session, request, event, actor, public=False)
+    return event
+
+
+def follow(session: Session, user: User, request: Request, commit: bool = True) -> bool:
+    """"Me too": follow a request. Returns False if already following."""
+    if request.state_type == st.PENDING:
+        raise NotFound()
+    if request.resident_id == user.id:
+        return False
+    exists = session.scalar(select(Follower.id).where(Follower.request_id == request.id,
+                                                      Follower.user_id == user.id))
+    if exists:
+        return False
+    session.add(Follower(request_id=request.id, user_id=user.id))
+    request.followers_count = Request.followers_count + 1
+    if commit:
+        session.commit()
+    return True
+
+
+def unfollow(session: Session, user: User, request: Request) -> None:
+    result = session.execute(delete(Follower).where(Follower.request_id == request.id,
+                                                    Follower.user_id == user.id))
+    if result.rowcount:
+        request.followers_count = Request.followers_count - 1
+    session.commit()
+
+
+def is_following(session: Session, user: User | None, request: Request) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return session.scalar(select(Follower.id).where(Follower.request_id == request.id,
+                                                    Follower.user_id == user.id)) is not None
+
+
+# --- the portal's own clock: deadlines, escalation, closing unconfirmed --------------------
+
+def check_deadlines(session: Session, now: datetime | None = None) -> dict[str, int]:
+    """Escalate missed acknowledgements and answers; close answers nobody confirmed."""
+    now = now or utcnow()
+    counts = {"escalated": 0, "closed": 0}
+    overdue = session.scalars(
+        select(Request).options(joinedload(Request.lead_department), joinedload(Request.category))
+        .where(Request.state.in_(st.ACTIVE - {"waiting"}),
+               or_(and_(Request.acknowledged_at.is_(None), Request.ack_due_at < now),
+                   Request.resolve_due_at < now)))
+    for request in overdue:
+        missed = "acknowledge" if request.acknowledged_at is None and request.ack_due_at < now else "resolve"
+        due = request.ack_due_at if missed == "acknowledge" else request.resolve_due_at
+        # One escalation per missed deadline period: a level up for each further full day late.
+        levels_due = 1 + int((now - due) / timedelta(days=1))
+        if request.escalation_level >= levels_due:
+            continue
+        escalate(session, request, missed)
+        counts["escalated"] += 1
+    unconfirmed = list(session.scalars(
+        select(Request).where(Request.state == "answered", Request.confirm_due_at < now)))
+    for request in unconfirmed:
+        request.closed_at = now
+        event = record(session, request, None, "closed_unconfirmed", "closed_unconfirmed")
+        _changed(session, request, event, None)
+        counts["closed"] += 1
+    session.commit()
+    return counts
+
+
+def escalate(session: Session, request: Request, missed: str) -> RequestEvent:
+    """Raise an escalation: flag it, and tell the supervisor one level further up each time."""
+    request.escalation_level += 1
+    request.overdue = True
+    department = request.lead_department
+    for _ in range(request.escalation_level - 1):
+        if department is not None and department.parent is not None:
+            department = department.parent
+    supervisor_id = department.supervisor_id if department else None
+    supervisor = session.get(User, supervisor_id) if supervisor_id else None
+    event = record(session, request, None, "escalated", missed=missed, level=request.escalation_level,
+                   department=department.code if department else None)
+    if supervisor is not None:
+        notifications.notify(session, [supervisor], "feedback.escalated",
+                             {"code": request.tracking_code}, "feedback.detail",
+                             {"code": request.tracking_code})
+    _changed(session, request, event, None, public=False)
+    return event
+
+
+# --- reading -------------------------------------------------------------------------------
+
+def by_code(session: Session, code: str, public: bool = True) -> Request:
+    request = session.scalar(
+        select(Request).options(joinedload(Request.category), joinedload(Request.area),
+                                joinedload(Request.lead_department), joinedload(Request.resident))
+        .where(Request.tracking_code == code.strip().upper()))
+    if request is None or (public and request.state_type == st.PENDING):
+        raise NotFound()
+    return request
+
+
+def timeline(session: Session, request: Request, internal: bool = False) -> list[RequestEvent]:
+    stmt = (select(RequestEvent).options(joinedload(RequestEvent.actor))
+            .where(RequestEvent.request_id == request.id).order_by(RequestEvent.seq))
+    events = list(session.scalars(stmt))
+    if internal:
+        return events
+    return [e for e in events if e.kind not in ("note", "assigned")]
+
+
+_NUMBER = re.compile(r"\d+")
+
+
+def mask_numbers(text: str | None) -> str:
+    """Exact address numbers are personal data in public views: 12 Elm St → ## Elm St."""
+    return _NUMBER.sub(lambda m: "#" * min(len(m.group()), 3), text or "")
+
+
+def public_name(request: Request):
+    if request.show_name and request.personal_data_removed_at is None:
+        if request.resident is not None:
+            return request.resident.display_name
+        if request.contact_name:
+            return request.contact_name
+    return _l("A resident")
+
+
+@dataclass
+class ListFilter:
+    q: str = ""
+    category_id: int | None = None
+    area_id: int | None = None
+    state_type: str | None = None
+    department_id: int | None = None
+
+
+def search_terms(q: str) -> list[str]:
+    """Words to match: spaces split them; Chinese has no spaces, so a run of Han characters
+    is matched as written (a two-character word must appear as such)."""
+    return [t for t in re.split(r"[\s,，。、;；]+", q.strip()) if t][:8]
+
+
+def public_list(session: Session, f: ListFilter, before: int | None = None, after: int | None = None,
+                per_page: int = 20):
+    from portal.core.pagination import keyset
+
+    stmt = (select(Request).options(joinedload(Request.category), joinedload(Request.area))
+            .where(Request.state_type.in_(st.PUBLIC_TYPES)))
+    if f.category_id:
+        stmt = stmt.where(Request.category_id == f.category_id)
+    if f.area_id:
+        area_ids = _area_and_descendants(session, f.area_id)
+        stmt = stmt.where(Request.area_id.in_(area_ids))
+    if f.state_type in st.PUBLIC_TYPES:
+        stmt = stmt.where(Request.state_type == f.state_type)
+    if f.department_id:
+        stmt = stmt.where(Request.lead_department_id == f.department_id)
+    for term in search_terms(f.q):
+        like = f"%{term.lower()}%"
+        stmt = stmt.where(or_(func.lower(Request.title).like(like),
+                              func.lower(Request.description).like(like),
+                              Request.tracking_code == term.upper()))
+    return keyset(session, stmt, Request.id, before, after, per_page)
+
+
+def _area_and_descendants(session: Session, area_id: int) -> list[int]:
+    rows = session.execute(select(Area.id, Area.parent_id)).all()
+    children: dict[int | None, list[int]] = {}
+    for aid, parent in rows:
+        children.setdefault(parent, []).append(aid)
+    found, stack = [], [area_id]
+    while stack:
+        aid = stack.pop()
+        found.append(aid)
+        stack.extend(children.get(aid, []))
+    return found
+
+
+def similar_open(session: Session, category: ServiceCategory, area: Area, text: str,
+                 limit: int = 5) -> list[Request]:
+    """Open requests in the same category and area that share words with ``text``."""
+    candidates = list(session.scalars(
+        select(Request).where(Request.category_id == category.id, Request.area_id == area.id,
+                              Request.state_type.in_((st.OPEN, st.PAUSED, st.ANSWERED)))
+        .order_by(Request.id.desc()).limit(200)))
+    words = {w.lower() for w in re.findall(r"\w{3,}", text)}
+    han = set(re.findall(r"[\u4e00-\u9fff]{2}", text))
+    scored = []
+    for request in candidates:
+        body = f"{request.title} {request.description}".lower()
+        score = sum(1 for w in words if w in body) + sum(2 for h in han if h in body)
+        if score:
+            scored.append((score, request.id, request))
+    scored.sort(key=lambda t: (-t[0], -t[1]))
+    return [r for _s, _i, r in scored[:limit]]
+
+
+def for_resident(session: Session, user: User, before: int | None = None):
+    from portal.core.pagination import keyset
+
+    stmt = (select(Request).options(joinedload(Request.category), joinedload(Request.area))
+            .where(Request.resident_id == user.id))
+    return keyset(session, stmt, Request.id, before=before, per_page=20)

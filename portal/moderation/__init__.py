@@ -1,0 +1,1 @@
+"""The staff queue: one inbox fed by every module's queue items."""

@@ -1,0 +1,5 @@
+"""The staff queue pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("moderation", __name__)
