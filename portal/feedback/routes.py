@@ -1,23 +1,13 @@
-"""Residents' and the public's pages of the request tracker."""
+"""Residents' and the public's pages of the request tracker.
+
+The blueprint is shared by two view modules: ``views_submit`` (raising a request) and
+``views_public`` (the public list and pages, and what residents do with their requests).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
-
-from portal.extensions import db
-from portal.feedback import services
+from flask import Blueprint
 
 bp = Blueprint("feedback", __name__)
 
-
-@bp.get("/<code>")
-def detail(code: str):
-    request_ = services.by_code(db.session, code)
-    return render_template("feedback/detail.html", item=request_,
-                           events=services.timeline(db.session, request_))
-
-
-@bp.get("/confirm/<token>")
-def confirm_visitor(token: str):
-    request_ = services.confirm_visitor(db.session, token)
-    return redirect(url_for("feedback.detail", code=request_.tracking_code), code=303)
+from portal.feedback import views_public, views_submit  # noqa: E402, F401  (they add the routes)
