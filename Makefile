@@ -44,11 +44,11 @@ run: db
 	VENV=$(VENV) PORT=$(PORT) PORTAL_BASE_URL=http://127.0.0.1:$(PORT) exec $(BIN)/honcho start -f Procfile.dev
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check portal tests migrations
+	$(BIN)/ruff check portal tests
 
 # The whole suite on SQLite (browser tests included), then again on PostgreSQL.
 test: setup
-	$(BIN)/ruff check portal tests migrations
+	$(BIN)/ruff check portal tests
 	$(BIN)/pytest -n auto -p no:cacheprovider
 	$(BIN)/pytest -n auto -p no:cacheprovider --db=postgresql -m "not browser and not sqlite_only"
 

@@ -61,6 +61,8 @@ class Config:
     GALLERY_PUBLIC = True
     MAILBOX_PUBLIC = True
     HSTS = False
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
+    PROXY_COUNT = 0
     # Celery: the outbox is drained by a beat task; delivery is attempted at once too.
     OUTBOX_MAX_ATTEMPTS = 8
     OUTBOX_DRAIN_SECONDS = 30.0
@@ -115,6 +117,9 @@ class ProductionConfig(Config):
         self.SMTP_USERNAME = env.get("SMTP_USERNAME")
         self.SMTP_PASSWORD = env.get("SMTP_PASSWORD")
         self.SMTP_STARTTLS = env.get("SMTP_STARTTLS", "") == "1"
+        # Behind the reverse proxy of docs/operations.md: without this, HTTPS is not seen
+        # (no HSTS, http:// links in mail) and every visitor shares the proxy's rate limit.
+        self.PROXY_COUNT = int(env.get("PROXY_COUNT", "1"))
         self.CELERY = {
             "broker_url": env["REDIS_URL"],
             "result_backend": env["REDIS_URL"],

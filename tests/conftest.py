@@ -10,6 +10,8 @@ import os
 import re
 
 import pytest
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy.orm import Session
 
 from tests.pg import Cluster, create_database
@@ -86,12 +88,52 @@ def app(database_url, tmp_path_factory):
     from portal.extensions import db
 
     app = create_app(make_config(database_url))
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.drop_all()
         db.create_all()
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request starts with an empty ``g``, as in production.
+
+    ``db_session`` keeps an app context pushed for the whole test, and Flask reuses it for
+    requests; without this, the locale, Flask-Babel's cache and Flask-Login's user would leak
+    from one request (or redirect hop) into the next. What the test wrote is committed first,
+    and what a request left uncommitted is rolled back after it, like the end of a request.
+    """
+
+    def run_wsgi_app(self, environ, buffered=False):
+        from flask import g, has_app_context
+        from flask.globals import app_ctx
+
+        from portal.extensions import db
+
+        if not has_app_context():
+            return super().run_wsgi_app(environ, buffered=buffered)
+        if db.session().in_transaction():
+            db.session.commit()
+        if app_ctx.app is not self.application:
+            return super().run_wsgi_app(environ, buffered=buffered)
+        saved = dict(g.__dict__)
+        g.__dict__.clear()
+        try:
+            return super().run_wsgi_app(environ, buffered=buffered)
+        finally:
+            db.session.rollback()
+            g.__dict__.clear()
+            g.__dict__.update(saved)
+
+
+class BoundSession(FlaskSession):
+    """Flask-SQLAlchemy's session picks the app's engine and ignores ``bind``: use the
+    test's connection instead, so that rolling it back really undoes the test."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return bind if bind is not None else self.bind
 
 
 @pytest.fixture
@@ -105,7 +147,8 @@ def db_session(app):
         transaction = connection.begin()
         original = db.session
         db.session = db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+            {"bind": connection, "join_transaction_mode": "create_savepoint",
+             "class_": BoundSession}
         )
         try:
             yield db.session

@@ -1,11 +1,21 @@
 """One form per account action."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField, validators
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    validators,
+)
 
 from portal.core.forms import length, required
 from portal.core.i18n import LOCALES
+from portal.core.notifications import MODES
 
 PASSWORD_MIN = 10
 
@@ -33,7 +43,9 @@ def new_password_field(label=None):
             validators.Length(
                 min=PASSWORD_MIN,
                 max=200,
-                message=_l("Your password must be at least %(min)d characters long.", min=PASSWORD_MIN),
+                message=lazy_ngettext("Your password must be at least %(num)d character long.",
+                                      "Your password must be at least %(num)d characters long.",
+                                      PASSWORD_MIN),
             ),
         ],
         description=_l(
@@ -101,7 +113,14 @@ class PreferencesForm(FlaskForm):
     )
     locale = RadioField(
         _l("Language"),
-        choices=[(loc.code, loc.native_name) for loc in LOCALES],
+        choices=[SelectChoice(loc.code, loc.native_name) for loc in LOCALES],
         validators=[required(_l("Choose one of the listed languages."))],
     )
     large_text = BooleanField(_l("Use larger text"))
+    # Optional: a form without it (an older page) keeps the saved choice.
+    notify_mode = RadioField(
+        _l("Email about your requests and the requests you follow"),
+        choices=[SelectChoice(mode, label) for mode, label in MODES.items()],
+        validators=[validators.Optional()],
+        description=_l("Every change is also listed on your notifications page."),
+    )

@@ -20,7 +20,7 @@ from portal.accounts import forms, services
 from portal.core import i18n
 from portal.core.errors import Forbidden, Invalid
 from portal.core.forms import EmptyForm
-from portal.core.views import apply_errors, is_safe_next
+from portal.core.views import apply_errors, fresh_session, is_safe_next
 from portal.extensions import db, htmx, limiter
 
 bp = Blueprint("accounts", __name__)
@@ -109,8 +109,9 @@ def login():
         except (Invalid, Forbidden) as exc:
             form.form_errors.append(str(exc))
         else:
-            # A fresh session on every login: nothing from before survives (fixation).
-            session.clear()
+            # A fresh session on every login: nothing from before survives (fixation),
+            # but for the few keys modules declare (portal.core.views.KEEP_ON_LOGIN).
+            fresh_session()
             login_user(user, remember=form.remember.data)
             session.permanent = bool(form.remember.data)
             flash(_("You are logged in."), "success")
@@ -125,8 +126,9 @@ def login():
 def logout():
     if not EmptyForm().validate_on_submit():
         abort(400)
-    logout_user()
+    # Clear first: logout_user() marks the remember-me cookie for deletion in the session.
     session.clear()
+    logout_user()
     flash(_("You are logged out."), "success")
     return redirect(url_for("core.home"), code=303)
 
@@ -151,8 +153,8 @@ def reset_password(token: str):
     form = forms.ResetPasswordForm()
     if form.validate_on_submit():
         services.reset_password(db.session, token, form.password.data)
-        logout_user()
         session.clear()
+        logout_user()  # after clear(): it marks the remember-me cookie for deletion
         flash(_("Your password has been changed. Log in with your new password."), "success")
         return redirect(url_for("accounts.login"), code=303)
     return render_template("accounts/reset_password.html", form=form), 422 if form.errors else 200
@@ -162,7 +164,8 @@ def _settings_forms(**bound):
     user = current_user
     prefs = bound.get("preferences") or forms.PreferencesForm(
         formdata=None,
-        data={"display_name": user.display_name, "locale": user.locale, "large_text": user.large_text},
+        data={"display_name": user.display_name, "locale": user.locale, "large_text": user.large_text,
+              "notify_mode": user.notify_mode},
         prefix="prefs",
     )
     password = bound.get("password") or forms.ChangePasswordForm(formdata=None, prefix="pw")
@@ -190,7 +193,7 @@ def save_preferences():
         try:
             services.update_preferences(
                 db.session, current_user, form.display_name.data, form.locale.data,
-                form.large_text.data,
+                form.large_text.data, form.notify_mode.data or None,
             )
         except Invalid as exc:
             apply_errors(form, exc)
@@ -238,3 +241,6 @@ def change_email():
             )
             return redirect(url_for("accounts.settings"), code=303)
     return _render_settings(422, form=form, email=form)
+
+
+from portal.accounts import notifications as _notifications  # noqa: E402, F401  (adds its routes)

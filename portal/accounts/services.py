@@ -189,13 +189,21 @@ def request_email_change(session: Session, user: User, new_email: str, password:
 
 
 def update_preferences(
-    session: Session, user: User, display_name: str, locale: str, large_text: bool
+    session: Session, user: User, display_name: str, locale: str, large_text: bool,
+    notify_mode: str | None = None,
 ) -> None:
+    """``notify_mode`` None keeps the saved choice of emails."""
+    from portal.core.notifications import MODES
+
     if locale not in BY_CODE:
         raise Invalid({"locale": [_l("Choose one of the listed languages.")]})
+    if notify_mode is not None and notify_mode not in MODES:
+        raise Invalid({"notify_mode": [_l("Choose one of the listed options.")]})
     user.display_name = display_name.strip()
     user.locale = locale
     user.large_text = large_text
+    if notify_mode is not None:
+        user.notify_mode = notify_mode
     session.commit()
 
 

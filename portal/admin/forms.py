@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SearchField, SelectField
+from wtforms import SearchField, SelectChoice, SelectField
 
 from portal.core.gallery import MultiCheckboxField
 from portal.core.roles import GRANTABLE, LABELS
@@ -15,12 +15,15 @@ class UserSearchForm(FlaskForm):
     q = SearchField(_l("Name or email address"))
     role = SelectField(
         _l("Role"),
-        choices=[("", _l("Any role"))] + [(r, LABELS[r]) for r in GRANTABLE],
+        choices=[SelectChoice("", _l("Any role"))]
+        + [SelectChoice(r, LABELS[r]) for r in GRANTABLE],
     )
 
 
 class UserRolesForm(FlaskForm):
-    roles = MultiCheckboxField(_l("Roles"), choices=[(r, LABELS[r]) for r in GRANTABLE])
+    roles = MultiCheckboxField(
+        _l("Roles"), choices=[SelectChoice(r, LABELS[r]) for r in GRANTABLE]
+    )
     departments = MultiCheckboxField(
         _l("Departments"),
         coerce=int,

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from portal.accounts import services as accounts
 from portal.admin import forms, services
@@ -42,7 +43,8 @@ def _roles_form(user, formdata=None):
         },
     )
     form.departments.choices = [
-        (d.id, ("— " * depth) + str(d.name)) for d, depth in department_tree(db.session)
+        SelectChoice(d.id, ("— " * depth) + str(d.name))
+        for d, depth in department_tree(db.session)
     ]
     return form
 
@@ -121,3 +123,10 @@ def mailbox_message(message_id: int):
     if message is None:
         abort(404)
     return render_template("admin/mailbox_message.html", message=message)
+
+
+@bp.get("/")
+@role_required(ADMIN)
+def index():
+    """Every administrative page, in one place."""
+    return render_template("admin/index.html")

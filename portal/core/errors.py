@@ -21,7 +21,7 @@ class Invalid(ServiceError):
     status = 422
 
     def __init__(self, errors: dict[str, list[str]] | str) -> None:
-        if isinstance(errors, str):
+        if not isinstance(errors, dict):  # a message: str, or a lazy_gettext string
             errors = {"": [errors]}
         self.errors = errors
         super().__init__("; ".join(str(m) for msgs in errors.values() for m in msgs))

@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     DateField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -16,8 +18,6 @@ from wtforms import (
     validators,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
-
-from werkzeug.datastructures import MultiDict
 
 from portal.core.forms import length, required
 from portal.core.pagination import Page
@@ -39,18 +39,21 @@ class GalleryForm(FlaskForm):
     )
     district = SelectField(
         _l("District"),
-        choices=[("", _l("Choose a district")), ("north", _l("North District")),
-                 ("old-town", _l("Old Town"))],
+        choices=[SelectChoice("", _l("Choose a district")),
+                 SelectChoice("north", _l("North District")),
+                 SelectChoice("old-town", _l("Old Town"))],
         validators=[required(_l("Choose a district."))],
     )
     contact = RadioField(
         _l("How should we contact you?"),
-        choices=[("email", _l("Email")), ("phone", _l("Phone")), ("none", _l("Do not contact me"))],
+        choices=[SelectChoice("email", _l("Email")), SelectChoice("phone", _l("Phone")),
+                 SelectChoice("none", _l("Do not contact me"))],
         validators=[required(_l("Choose how we should contact you."))],
     )
     topics = MultiCheckboxField(
         _l("Topics you follow"),
-        choices=[("roads", _l("Roads")), ("water", _l("Water")), ("parks", _l("Parks"))],
+        choices=[SelectChoice("roads", _l("Roads")), SelectChoice("water", _l("Water")),
+                 SelectChoice("parks", _l("Parks"))],
         validators=[validators.InputRequired(message=_l("Choose at least one topic."))],
     )
     visit_date = DateField(

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from babel import Locale, UnknownLocaleError
-from flask import g, request
+from flask import g, has_request_context, request
 from flask_babel import get_locale
 from markupsafe import Markup, escape
-from werkzeug.routing import BaseConverter
+from werkzeug.routing import BaseConverter, PathConverter
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,19 @@ class LocaleConverter(BaseConverter):
     regex = "(?:" + "|".join(loc.code for loc in LOCALES) + ")"
 
 
+class UnprefixedPathConverter(PathConverter):
+    """A path that does not start with a locale code, ``api``, ``open311`` or ``static``.
+
+    The redirect to the prefixed page must not match ``/en/…`` itself: it would shadow the
+    real pages' ``405 Method Not Allowed`` and turn unknown pages into redirects.
+    """
+
+    regex = (
+        "(?!(?:" + "|".join([loc.code for loc in LOCALES] + ["api", "open311", "static"])
+        + ")(?:/|$))[^/].*?"
+    )
+
+
 def normalize_tag(tag: str) -> str | None:
     """Map one language tag (``zh-TW``, ``zh-Hant-CN``, ``ar-EG``) to a URL code, or None."""
     parts = [p for p in tag.replace("_", "-").split("-") if p]
@@ -69,8 +82,13 @@ def normalize_tag(tag: str) -> str | None:
 
 
 def negotiate(accept_language: list[tuple[str, float]]) -> str | None:
-    """The first supported locale in Accept-Language order (highest quality first)."""
-    for tag, _quality in sorted(accept_language, key=lambda tq: -tq[1]):
+    """The first supported locale in Accept-Language order (highest quality first).
+
+    A quality of 0 means "not acceptable": such tags are never chosen.
+    """
+    for tag, quality in sorted(accept_language, key=lambda tq: -tq[1]):
+        if quality <= 0:
+            continue
         code = normalize_tag(tag)
         if code:
             return code
@@ -92,8 +110,11 @@ def current() -> PortalLocale:
 
 
 def select_catalog() -> str:
-    """Flask-Babel's locale selector: the locale in the URL, else the negotiated one."""
+    """Flask-Babel's locale selector: the locale in the URL, else the negotiated one
+    (English outside a request: a shell, a command, a task without a request context)."""
     code = g.get("locale")
+    if code is None and not has_request_context():
+        return BY_CODE[DEFAULT].catalog
     if code is None:
         from flask_login import current_user
 

@@ -120,11 +120,12 @@ def send_digests(session: Session) -> int:
     return sent
 
 
-def for_user(session: Session, user: User, before: int | None = None, per_page: int = 30):
+def for_user(session: Session, user: User, before: int | None = None, per_page: int = 30,
+             after: int | None = None):
     from portal.core.pagination import keyset
 
     stmt = select(Notification).where(Notification.user_id == user.id)
-    return keyset(session, stmt, Notification.id, before=before, per_page=per_page)
+    return keyset(session, stmt, Notification.id, before=before, after=after, per_page=per_page)
 
 
 def unread_count(session: Session, user: User) -> int:

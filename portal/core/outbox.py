@@ -75,9 +75,9 @@ def _send_smtp(session: Session, message: OutboxMessage) -> None:
     mail["From"] = cfg["MAIL_FROM"]
     mail["To"] = message.recipient
     mail["Subject"] = message.subject
-    mail["Content-Language"] = message.locale
     mail["Message-ID"] = f"<outbox-{message.id}@{cfg['MAIL_FROM'].split('@')[-1]}>"
     mail.set_content(message.body)
+    mail["Content-Language"] = message.locale  # after set_content, which drops Content-*
     with smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=30) as smtp:
         if cfg["SMTP_STARTTLS"]:
             smtp.starttls()

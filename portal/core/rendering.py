@@ -60,6 +60,8 @@ def init_rendering(app: Flask) -> None:
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.globals["localize"] = i18n.localize
     app.jinja_env.filters["join_list"] = i18n.format_list
+    # ``names | map("extract", labels)``: each name looked up in a mapping (as in Ansible)
+    app.jinja_env.filters["extract"] = lambda key, mapping: mapping[key]
     app.jinja_env.filters["ago"] = i18n.time_ago
     app.jinja_env.globals["field_attrs"] = field_attrs
 

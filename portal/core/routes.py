@@ -24,6 +24,7 @@ from portal.core.auth import public_or_role
 from portal.core.forms import EmptyForm
 from portal.core.rendering import LARGE_TEXT_COOKIE, large_text_enabled
 from portal.core.roles import ADMIN, STAFF
+from portal.core.views import is_safe_next
 from portal.extensions import db
 
 root_bp = Blueprint("root", __name__)
@@ -61,7 +62,7 @@ def root():
     return _redirect_to_locale("")
 
 
-@root_bp.get("/<path:path>")
+@root_bp.get("/<unprefixed:path>")
 def unprefixed(path: str):
     first = path.split("/", 1)[0]
     if first in i18n.BY_CODE or first in ("api", "open311", "static"):
@@ -91,8 +92,8 @@ def text_size():
     if current_user.is_authenticated:
         current_user.large_text = enable
         db.session.commit()
-    target = request.form.get("next") or url_for("core.home")
-    if not target.startswith("/") or target.startswith("//"):
+    target = request.form.get("next") or ""
+    if not is_safe_next(target):
         target = url_for("core.home")
     response = redirect(target, code=303)
     response.set_cookie(

@@ -20,6 +20,25 @@ def apply_errors(form: FlaskForm, exc: Invalid) -> None:
 
 
 def is_safe_next(target: str) -> bool:
-    """Only same-site paths may be redirect targets."""
+    """Only same-site paths may be redirect targets.
+
+    Backslashes and control characters are refused: browsers read ``/\\host`` as
+    ``//host``, and Werkzeug drops a tab, so ``/<TAB>/host`` would become ``//host``.
+    """
+    if not target or any(ch == "\\" or ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
+
+
+# Session keys that survive logging in (a half-written request's draft, for instance).
+# Everything else is dropped so nobody can fix a session for someone else.
+KEEP_ON_LOGIN: set[str] = set()
+
+
+def fresh_session() -> None:
+    from flask import session
+
+    kept = {key: session[key] for key in KEEP_ON_LOGIN if key in session}
+    session.clear()
+    session.update(kept)

@@ -1,0 +1,131 @@
+"""The production profile end to end: PostgreSQL, Redis for Celery and the rate limiter."""
+
+from __future__ import annotations
+
+import logging.config
+import os
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+from sqlalchemy import select
+
+from portal.core.models import MailboxMessage
+from tests.conftest import csrf_token_from
+from tests.functional.core.test_celery import _poll, worker_start_timeout  # noqa: F401
+from tests.functional.support import page
+
+pytestmark = [pytest.mark.postgres_only, pytest.mark.worker]
+HTTPS = {"base_url": "https://portal.example"}
+# Over HTTPS, Flask-WTF also checks that a form was sent from the portal's own pages.
+SAME_ORIGIN = {"Referer": "https://portal.example/en/"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url():
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server is not installed")
+    port = _free_port()
+    process = subprocess.Popen(
+        [server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("redis-server did not start") from None
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def production_app(make_app, redis_url, worker_id_str, monkeypatch):
+    import flask_migrate
+
+    from portal.config import ProductionConfig
+    from tests.conftest import PG_ENV
+    from tests.pg import create_database
+
+    database_url = create_database(os.environ[PG_ENV], f"portal_prod_{worker_id_str}")
+    monkeypatch.setenv("SECRET_KEY", "production-test-secret")
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("MAIL_BACKEND", "mailbox")
+    config = ProductionConfig()
+    config.PASSWORD_HASH_CHEAP = True  # speed only: hashing is not what this test is about
+    app = make_app(config)
+    monkeypatch.setattr(logging.config, "fileConfig", lambda *a, **k: None)
+    with app.app_context():
+        flask_migrate.upgrade()
+    return app
+
+
+def _register(client, email):
+    token = csrf_token_from(client.get("/en/account/register", **HTTPS).get_data(as_text=True))
+    return client.post("/en/account/register", data={
+        "display_name": "Prod User", "email": email, "password": "a long enough pw",
+        "confirm": "a long enough pw", "csrf_token": token}, headers=SAME_ORIGIN, **HTTPS)
+
+
+def test_production_profile_delivers_mail_through_a_redis_worker(production_app,
+                                                                  worker_start_timeout):  # noqa: F811
+    from celery.contrib.testing.worker import start_worker
+
+    from portal.extensions import db
+
+    app = production_app
+    assert app.config["PROFILE"] == "production"
+    assert app.config["CELERY"]["broker_url"].startswith("redis://")
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+    def delivered():
+        with app.app_context():
+            return db.session.scalar(select(MailboxMessage).where(
+                MailboxMessage.recipient == "prod@example.org"))
+
+    with start_worker(app.extensions["celery"], pool="solo", perform_ping_check=False,
+                      shutdown_timeout=20):
+        response = _register(app.test_client(), "prod@example.org")
+        assert response.status_code == 303
+        mail = _poll(delivered)
+    assert mail is not None, "the worker did not deliver the message"
+    assert "/en/account/confirm/" in mail.body
+    # production keeps the mailbox private
+    assert app.test_client().get("/en/admin/mailbox", **HTTPS).status_code == 302
+
+
+def test_production_rate_limits_are_kept_in_redis(production_app, redis_url):
+    import redis
+
+    client = production_app.test_client()
+    token = csrf_token_from(client.get("/en/account/login", **HTTPS).get_data(as_text=True))
+    data = {"email": "nobody@example.org", "password": "wrong password", "csrf_token": token}
+    for _ in range(10):
+        response = client.post("/en/account/login", data=data, headers=SAME_ORIGIN, **HTTPS)
+        assert response.status_code == 422
+    response = client.post("/en/account/login", data=data, headers=SAME_ORIGIN, **HTTPS)
+    assert response.status_code == 429
+    assert page(response).one("h1").text == "Too many attempts"
+    keys = redis.Redis.from_url(redis_url).keys("LIMITS*")
+    assert keys, "no rate-limit counters in Redis"
+    assert response.headers["Strict-Transport-Security"]
+    # without the Referer a browser sends, the form is refused
+    refused = client.post("/en/account/register", data={"csrf_token": token}, **HTTPS)
+    assert refused.status_code == 400
