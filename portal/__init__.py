@@ -47,6 +47,11 @@ def create_app(config: Config | dict | None = None) -> Flask:
     if isinstance(config, dict):
         app.config.update(config)
     logging.basicConfig(level=logging.INFO)
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     from portal.core import i18n
 
@@ -60,6 +65,9 @@ def create_app(config: Config | dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=i18n.select_catalog)
     csrf.init_app(app)
+    from portal.core.wtforms_i18n import install as install_form_messages
+
+    install_form_messages()
     htmx.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -85,6 +93,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     from portal.core.routes import bp as core_bp
     from portal.core.routes import root_bp
     from portal.feedback.api import bp as open311_bp
+    from portal.feedback.apikeys_routes import bp as open311_admin_bp
     from portal.feedback.routes import bp as feedback_bp
     from portal.feedback.staff import bp as feedback_staff_bp
     from portal.moderation.routes import bp as moderation_bp
@@ -101,6 +110,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     app.register_blueprint(feedback_staff_bp, url_prefix="/<lc:locale>/staff/requests")
     app.register_blueprint(moderation_bp, url_prefix="/<lc:locale>/staff/queue")
     app.register_blueprint(open311_bp, url_prefix="/open311/v2")
+    app.register_blueprint(open311_admin_bp, url_prefix="/<lc:locale>/admin/open311")
     csrf.exempt(open311_bp)  # API clients authenticate with keys, not sessions
 
     from portal.celery_app import celery_init_app

@@ -7,7 +7,7 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from portal.core import audit
 from portal.core.errors import Invalid, NotFound
@@ -60,4 +60,5 @@ def authenticate(session: Session, secret: str | None) -> ApiKey | None:
 
 
 def all_keys(session: Session) -> list[ApiKey]:
-    return list(session.scalars(select(ApiKey).order_by(ApiKey.id.desc())))
+    return list(session.scalars(select(ApiKey).options(joinedload(ApiKey.department))
+                                .order_by(ApiKey.id.desc())))

@@ -12,6 +12,7 @@ import warnings
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -77,7 +78,8 @@ def count(session: Session, request_id: int | None = None, draft_key: str | None
 def add(session: Session, filename: str, data: bytes, request_id: int | None = None,
         draft_key: str | None = None) -> Attachment:
     if count(session, request_id, draft_key) >= MAX_FILES:
-        raise Invalid({"files": [_l("You can attach up to %(num)d files.", num=MAX_FILES)]})
+        raise Invalid({"files": [lazy_ngettext("You can attach up to %(num)d file.",
+                                                  "You can attach up to %(num)d files.", MAX_FILES)]})
     name, content_type, stored = clean(filename, data)
     attachment = Attachment(
         request_id=request_id, draft_key=draft_key, filename=name, content_type=content_type,

@@ -31,6 +31,7 @@ class Request(db.Model):
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     address_id: Mapped[str | None] = mapped_column(String(64))
+    media_url: Mapped[str | None] = mapped_column(String(500))  # a photo elsewhere (Open311)
     answers: Mapped[dict] = mapped_column(JSON, default=dict)  # the category's extra questions
 
     # Who raised it. A visitor has no account: contact fields only, held until confirmed.
@@ -162,3 +163,19 @@ class ApiKey(db.Model):
     revoked_at: Mapped[datetime | None]
 
     department: Mapped[Department | None] = relationship()
+
+
+class FeedbackDraft(db.Model):
+    """A request being written in steps: kept here, not in the cookie (a description can be
+    long). The browser holds only the random ``key`` in its session; attachments uploaded
+    with the draft carry the same key (``Attachment.draft_key``)."""
+
+    __tablename__ = "feedback_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -10,4 +10,4 @@ from flask import Blueprint
 
 bp = Blueprint("feedback", __name__)
 
-from portal.feedback import views_public, views_submit  # noqa: E402, F401  (they add the routes)
+from portal.feedback import views_metrics, views_public, views_submit  # noqa: E402, F401  (they add the routes)

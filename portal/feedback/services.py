@@ -26,6 +26,7 @@ from portal.core.models import User, utcnow
 from portal.core.roles import ADMIN, MODERATOR, STAFF
 from portal.feedback import states as st
 from portal.feedback.models import Attachment, Follower, Request, RequestEvent
+from portal.feedback.queue import sync_queue
 from portal.moderation import services as queue
 from portal.responsibility.models import Area, Department, ServiceCategory
 from portal.responsibility.services import dispatcher, route
@@ -60,6 +61,31 @@ class Submission:
     locale: str = "en"
     draft_key: str | None = None  # attachments uploaded with the draft
     source: str = "web"
+    media_url: str | None = None  # Open311: a photo the client already published
+
+
+@dataclass(frozen=True)
+class DepartmentSystem:
+    """A department's own back-office system, acting through its Open311 key.
+
+    It stands in for a staff member of that department: ``handles`` lets it act on the
+    requests its department leads, and its events are recorded as the staff's, without a
+    person (no id, name or email), carrying ``data`` (the key, the client's update id).
+    """
+
+    department_id: int
+    key_id: int
+    data: tuple = ()  # (name, value) pairs added to every event it records
+    id = None
+    display_name = None
+    email = None
+    is_authenticated = True
+
+    def has_role(self, *roles: str) -> bool:
+        return False
+
+    def event_data(self) -> dict:
+        return {"open311_key": self.key_id, **dict(self.data)}
 
 
 # --- the timeline: events chained by hashes ------------------------------------------------
@@ -82,6 +108,8 @@ def event_hash(event: RequestEvent) -> str:
 def _actor_role(actor: User | None, request: Request) -> str:
     if actor is None:
         return "system"
+    if isinstance(actor, DepartmentSystem):
+        return "staff"
     if request.resident_id == actor.id:
         return "resident"
     if actor.has_role(STAFF, MODERATOR, ADMIN):
@@ -94,6 +122,8 @@ def record(
     public_text: str | None = None, internal_note: str | None = None, **data,
 ) -> RequestEvent:
     """Write one event and move the request to ``to_state`` (if given)."""
+    if isinstance(actor, DepartmentSystem):
+        data = {**actor.event_data(), **data}
     last_seq = session.scalar(
         select(func.max(RequestEvent.seq)).where(RequestEvent.request_id == request.id)) or 0
     event = RequestEvent(
@@ -141,6 +171,8 @@ def handles(session: Session, user: User | None, request: Request) -> bool:
     the dispatch centre, moderators and administrators."""
     if user is None or not user.is_authenticated:
         return False
+    if isinstance(user, DepartmentSystem):
+        return request.lead_department_id == user.department_id
     if user.has_role(MODERATOR, ADMIN):
         return True
     if not user.has_role(STAFF):
@@ -150,6 +182,14 @@ def handles(session: Session, user: User | None, request: Request) -> bool:
         return True
     return queue.is_dispatcher(session, user, departments) and (
         request.lead_department_id is None or request.state == "returned")
+
+
+def may_reassign(session: Session, user: User | None) -> bool:
+    """Sending a request to another department is for the dispatcher, moderators and
+    administrators."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.has_role(MODERATOR, ADMIN) or queue.is_dispatcher(session, user)
 
 
 def _require_handler(session, user, request):
@@ -187,23 +227,6 @@ def _explain(request: Request, change: dict) -> None:
 
 
 # --- side effects: queue and notifications -------------------------------------------------
-
-def sync_queue(session: Session, request: Request) -> None:
-    active = request.state in st.ACTIVE
-    due = None
-    if request.state in ("routed", "returned", "reopened") and request.acknowledged_at is None:
-        due = request.ack_due_at
-    elif active:
-        due = request.resolve_due_at
-    queue.upsert(
-        session, "feedback", request.id, title=request.title[:200],
-        reference=request.tracking_code or "", state=request.state,
-        department_id=None if request.state == "returned" else request.lead_department_id,
-        category_id=request.category_id, area_id=request.area_id,
-        assigned_user_id=request.assigned_user_id, due_at=due, overdue=request.overdue,
-        priority=request.priority, done=not active or request.state == "waiting",
-    )
-
 
 def _notify(session: Session, request: Request, event: RequestEvent, actor: User | None) -> None:
     """Every public change reaches the resident and every follower (not the one who made it)."""
@@ -257,12 +280,17 @@ def _validate(sub: Submission) -> None:
         errors["location_text"] = [_l("Say where it is: an address or a description of the place.")]
     if (sub.latitude is None) != (sub.longitude is None):
         errors["latitude"] = [_l("Give both latitude and longitude, or neither.")]
-    if sub.latitude is not None and not (-90 <= sub.latitude <= 90 and -180 <= sub.longitude <= 180):
+    elif sub.latitude is not None and not (-90 <= sub.latitude <= 90 and -180 <= sub.longitude <= 180):
         errors["latitude"] = [_l("These coordinates are not on Earth.")]
     answer_errors = check_answers(sub.category, sub.answers or {})
     errors.update(answer_errors)
     if errors:
         raise Invalid(errors)
+
+
+def validate_submission(sub: Submission) -> None:
+    """Raise ``Invalid`` as ``submit`` would, saving nothing: a form in steps checks early."""
+    _validate(sub)
 
 
 def check_answers(category: ServiceCategory, answers: dict) -> dict[str, list]:
@@ -289,6 +317,11 @@ def check_answers(category: ServiceCategory, answers: dict) -> dict[str, list]:
                 float(value)
             except (TypeError, ValueError):
                 errors[f"attribute[{code}]"] = [_l("Enter a number.")]
+        elif attribute["datatype"] == "datetime":
+            try:
+                datetime.fromisoformat(str(value))
+            except ValueError:
+                errors[f"attribute[{code}]"] = [_l("Enter a date and time.")]
     return errors
 
 
@@ -307,7 +340,7 @@ def submit(session: Session, actor: User | None, sub: Submission) -> Request:
         category=sub.category, area=sub.area, title=_clean(sub.title, 140) or _clean(sub.description, 80),
         description=_clean(sub.description, 5000), source_locale=sub.locale,
         location_text=_clean(sub.location_text, 300), latitude=sub.latitude, longitude=sub.longitude,
-        address_id=sub.address_id, answers=sub.answers or {},
+        address_id=sub.address_id, media_url=sub.media_url or None, answers=sub.answers or {},
         resident_id=None if visitor else actor.id,
         contact_name=_clean(sub.contact_name, 120) or (None if visitor else actor.display_name),
         contact_email=(sub.contact_email or None) if visitor else (sub.contact_email or actor.email),
@@ -468,6 +501,18 @@ def answer(session: Session, actor: User, request: Request, text: str,
     return event
 
 
+def post_update(session: Session, actor: User, request: Request, text: str) -> RequestEvent:
+    """A public progress update that does not change the state (e.g. from a department's own
+    system through Open311)."""
+    _require_handler(session, actor, request)
+    _require_state(request, *st.ACTIVE)
+    if not text.strip():
+        raise Invalid({"text": [_l("Write the update.")]})
+    event = record(session, request, actor, "update", public_text=text.strip())
+    _changed(session, request, event, actor)
+    return event
+
+
 def note(session: Session, actor: User, request: Request, text: str) -> RequestEvent:
     _require_handler(session, actor, request)
     if not text.strip():
@@ -507,7 +552,11 @@ def return_to_dispatcher(session: Session, actor: User, request: Request, reason
 
 def reassign(session: Session, actor: User, request: Request, department: Department,
              reason: str) -> RequestEvent:
+    """Send it to another department: the dispatcher's job (and moderators' and
+    administrators'); a department that is not responsible returns it instead."""
     _require_handler(session, actor, request)
+    if not may_reassign(session, actor):
+        raise Forbidden()
     _require_state(request, *st.ACTIVE)
     if department.id == request.lead_department_id:
         raise Invalid({"department": [_l("The request is already with this department.")]})
@@ -808,9 +857,9 @@ def similar_open(session: Session, category: ServiceCategory, area: Area, text: 
     return [r for _s, _i, r in scored[:limit]]
 
 
-def for_resident(session: Session, user: User, before: int | None = None):
+def for_resident(session: Session, user: User, before: int | None = None, after: int | None = None):
     from portal.core.pagination import keyset
 
     stmt = (select(Request).options(joinedload(Request.category), joinedload(Request.area))
             .where(Request.resident_id == user.id))
-    return keyset(session, stmt, Request.id, before=before, per_page=20)
+    return keyset(session, stmt, Request.id, before=before, after=after, per_page=20)

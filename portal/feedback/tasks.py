@@ -9,3 +9,10 @@ from portal.feedback import services
 @shared_task(acks_late=True, ignore_result=True)
 def check_deadlines() -> dict:
     return services.check_deadlines(db.session)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def discard_stale_drafts() -> int:
+    from portal.feedback import drafts
+
+    return drafts.discard_stale(db.session)

@@ -23,6 +23,7 @@ class QueueItem(db.Model):
     module: Mapped[str] = mapped_column(String(32))  # "feedback", later "content", "disclosure"
     item_id: Mapped[int]
     title: Mapped[str] = mapped_column(String(200))
+    lang: Mapped[str | None] = mapped_column(String(10))  # the language the title is written in
     reference: Mapped[str] = mapped_column(String(40))  # what staff read aloud: a tracking code
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     category_id: Mapped[int | None] = mapped_column(ForeignKey("service_category.id"))

@@ -1,5 +1,164 @@
-"""The staff queue pages."""
+"""The staff queue pages: one inbox, filters, bulk and row actions (htmx updates in place)."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from portal.core.auth import role_required
+from portal.core.errors import Invalid
+from portal.core.forms import EmptyForm
+from portal.core.models import User, utcnow
+from portal.core.roles import ADMIN, MODERATOR, STAFF
+from portal.core.views import apply_errors
+from portal.extensions import db, htmx
+from portal.moderation import forms, services
+from portal.moderation.models import QueueItem
+from portal.responsibility import services as responsibility
 
 bp = Blueprint("moderation", __name__)
+
+FILTER_ARGS = ("department", "category", "area", "state", "overdue", "mine", "done", "sort")
+
+
+def _filter_form() -> forms.QueueFilterForm:
+    return forms.QueueFilterForm(request.args)
+
+
+def _filters(form: forms.QueueFilterForm) -> services.QueueFilter:
+    return services.QueueFilter(
+        department_id=form.department.data, category_id=form.category.data,
+        area_id=form.area.data, state=form.state.data or None, overdue=bool(form.overdue.data),
+        mine=bool(form.mine.data), include_done=bool(form.done.data),
+        sort="updated" if form.sort.data == "updated" else "due",
+    )
+
+
+def filter_args() -> dict[str, str]:
+    """The queue's filters from the query string, to keep them across actions and pages."""
+    return {k: v for k in FILTER_ARGS if (v := request.args.get(k))}
+
+
+class Lookups:
+    """Names for the filters and the rows, each list loaded with one query."""
+
+    def __init__(self, items: list[QueueItem]) -> None:
+        self.departments = responsibility.department_tree(db.session)
+        self.areas = list(_flatten(responsibility.area_tree(db.session)))
+        self.categories = responsibility.categories(db.session, active_only=False)
+        self.department = {d.id: d for d, _depth in self.departments}
+        self.area = {a.id: a for a, _depth in self.areas}
+        self.category = {c.id: c for c in self.categories}
+        ids = {i.assigned_user_id for i in items if i.assigned_user_id}
+        self.user = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+
+
+def _flatten(nodes, depth=0):
+    for node in nodes:
+        yield node.area, depth
+        yield from _flatten(node.children, depth + 1)
+
+
+def _fill_choices(form: forms.QueueFilterForm, lookups: Lookups) -> None:
+    form.department.choices = [SelectChoice("", _("Any department"))] + [
+        SelectChoice(d.id, ("— " * depth) + str(d.name)) for d, depth in lookups.departments]
+    form.category.choices = [SelectChoice("", _("Any category"))] + [
+        SelectChoice(c.id, str(c.name)) for c in lookups.categories]
+    form.area.choices = [SelectChoice("", _("Any area"))] + [
+        SelectChoice(a.id, ("— " * depth) + str(a.name)) for a, depth in lookups.areas]
+    form.state.choices = [SelectChoice("", _("Any state"))] + [
+        SelectChoice(code, str(info.label)) for code, info in services.all_states()]
+
+
+def _bulk_form(bound: bool = False) -> forms.BulkForm:
+    """The bulk form: bound to what was posted, or empty."""
+    form = forms.BulkForm() if bound else forms.BulkForm(formdata=None)
+    form.assignee.choices = [SelectChoice("", _("Choose a colleague"))] + [
+        SelectChoice(u.id, u.display_name) for u in services.colleagues(db.session, current_user)]
+    return form
+
+
+def _context(bulk_form: forms.BulkForm | None = None) -> dict:
+    form = _filter_form()
+    items, cursor = services.page(db.session, current_user, _filters(form),
+                                  after=request.args.get("after") or None)
+    lookups = Lookups(items)
+    _fill_choices(form, lookups)
+    return {
+        "search": form, "items": items, "next_cursor": cursor, "lookups": lookups,
+        "bulk": bulk_form or _bulk_form(),
+        "args": filter_args(), "first_page": bool(request.args.get("after")),
+        "now": utcnow(), "services": services,
+        "row_labels": {"assign_me": _("Assign to me"), "acknowledge": _("Acknowledge")},
+    }
+
+
+@bp.get("/")
+@role_required(STAFF, MODERATOR, ADMIN)
+def queue():
+    context = _context()
+    if htmx and not htmx.history_restore_request:
+        return render_template("moderation/_queue_table.html", **context)
+    return render_template("moderation/queue.html", **context)
+
+
+def _summary(result: services.BulkResult) -> tuple[str, str]:
+    parts = []
+    if result.done:
+        parts.append(ngettext("%(num)d item updated.", "%(num)d items updated.", len(result.done)))
+    for item, message in result.failed:
+        parts.append(_("%(reference)s: %(message)s", reference=item.reference, message=message)
+                     if item else message)
+    category = "error" if result.failed and not result.done else (
+        "warning" if result.failed else "success")
+    return " ".join(parts), category
+
+
+@bp.post("/bulk")
+@role_required(STAFF, MODERATOR, ADMIN)
+def bulk():
+    form = _bulk_form(bound=True)
+    if form.validate_on_submit():
+        assignee = None
+        if form.action.data == "assign_to" and form.assignee.data:
+            allowed = {choice.value for choice in form.assignee.choices}
+            assignee = db.session.get(User, form.assignee.data) if form.assignee.data in allowed else None
+            if assignee is None:
+                form.assignee.errors = [_("Choose a colleague from the list.")]
+        if not form.errors:
+            try:
+                result = services.bulk(db.session, current_user, form.items.data or [],
+                                       form.action.data or "", assignee)
+            except Invalid as exc:
+                apply_errors(form, exc)
+            else:
+                message, category = _summary(result)
+                if htmx:
+                    context = _context()
+                    return render_template("moderation/_queue_table.html", message=message,
+                                           message_category=category, **context)
+                flash(message, category)
+                return redirect(url_for("moderation.queue", **filter_args()), code=303)
+    context = _context(bulk_form=form)
+    if htmx:  # htmx swaps 2xx answers only: the fragment carries the errors
+        return render_template("moderation/_queue_table.html", fragment=True, **context)
+    return render_template("moderation/queue.html", **context), 422
+
+
+@bp.post("/<int:item_id>/<any(assign_me, acknowledge):action>")
+@role_required(STAFF, MODERATOR, ADMIN)
+def row_action(item_id: int, action: str):
+    """One row's button: the same as ticking that row alone and choosing the action."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    item = services.get_visible(db.session, current_user, item_id)
+    message, category = _summary(services.bulk(db.session, current_user, [item.id], action))
+    if htmx:
+        return render_template("moderation/_queue_table.html", message=message,
+                               message_category=category, **_context())
+    flash(message, category)
+    return redirect(url_for("moderation.queue", **filter_args()), code=303)

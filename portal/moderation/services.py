@@ -1,13 +1,21 @@
-"""The staff queue: who sees what, filters, sorting. Modules feed it through ``upsert``."""
+"""The staff queue: who sees what, filters, sorting, bulk actions.
+
+Modules feed it through ``upsert`` and describe their items with ``register_module``: how a
+row links to the module's own staff page, what its states are called, and which bulk actions
+it knows. The queue itself never imports a module's models.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.models import User, utcnow
 from portal.core.roles import ADMIN, MODERATOR, STAFF
 from portal.moderation.models import QueueItem
@@ -26,6 +34,68 @@ def upsert(session: Session, module: str, item_id: int, **fields) -> QueueItem:
     return item
 
 
+# --- what each module tells the queue about its items -----------------------------------
+
+@dataclass(frozen=True)
+class StateInfo:
+    label: object
+    tag: str  # status_tag kind
+
+
+@dataclass
+class Module:
+    """A module's part of the queue.
+
+    ``link(item)`` is the URL of the item's staff page; ``states`` maps state codes to their
+    labels; ``actions`` maps a bulk action name to ``fn(session, actor, item, assignee)`` that
+    does it for one item (raising Invalid or Forbidden when it cannot); ``offers(item)`` names
+    the actions worth a button on the item's row besides assigning."""
+
+    link: Callable[[QueueItem], str]
+    states: dict[str, StateInfo] = field(default_factory=dict)
+    actions: dict[str, Callable] = field(default_factory=dict)
+    offers: Callable[[QueueItem], list[str]] = lambda item: []
+
+
+MODULES: dict[str, Module] = {}
+
+
+def register_module(name: str, module: Module) -> None:
+    MODULES[name] = module
+
+
+def state_info(item: QueueItem) -> StateInfo:
+    module = MODULES.get(item.module)
+    if module and item.state in module.states:
+        return module.states[item.state]
+    return StateInfo(item.state, "neutral")
+
+
+def link(item: QueueItem) -> str | None:
+    module = MODULES.get(item.module)
+    return module.link(item) if module else None
+
+
+def row_actions(item: QueueItem, user: User) -> list[str]:
+    """The buttons on an item's row: assign it to yourself, and what its module offers."""
+    module = MODULES.get(item.module)
+    if module is None or item.done:
+        return []
+    actions = ["assign_me"] if "assign" in module.actions and item.assigned_user_id != user.id else []
+    return actions + [a for a in module.offers(item) if a in module.actions]
+
+
+def all_states() -> list[tuple[str, StateInfo]]:
+    """Every state any module knows, for the filter."""
+    seen: dict[str, StateInfo] = {}
+    for module in MODULES.values():
+        for code, info in module.states.items():
+            seen.setdefault(code, info)
+    return list(seen.items())
+
+
+# --- who sees what -------------------------------------------------------------------------
+
 def staff_department_ids(session: Session, user: User) -> set[int]:
     from portal.responsibility.models import staff_department
 
@@ -43,7 +113,41 @@ def is_dispatcher(session: Session, user: User, departments: set[int] | None = N
     if not user.has_role(STAFF):
         return False
     departments = staff_department_ids(session, user) if departments is None else departments
-    return dispatcher(session).id in departments
+    if not departments:
+        return False
+    try:
+        return dispatcher(session).id in departments
+    except NotFound:  # a city without a dispatch centre yet
+        return False
+
+
+def department_staff(session: Session, department_ids) -> list[User]:
+    """The staff of these departments, by name (one query)."""
+    from portal.responsibility.models import staff_department
+
+    ids = [d for d in department_ids if d]
+    if not ids:
+        return []
+    return list(session.scalars(
+        select(User).where(User.id.in_(
+            select(staff_department.c.user_id).where(staff_department.c.department_id.in_(ids))),
+            User.blocked_at.is_(None))
+        .order_by(User.display_name, User.id)))
+
+
+def colleagues(session: Session, user: User) -> list[User]:
+    """Whom ``user`` may hand queue items to: the staff of their departments; for moderators
+    and administrators, every department's staff. Always includes ``user``."""
+    from portal.responsibility.models import staff_department
+
+    if sees_everything(user):
+        people = department_staff(session, session.scalars(
+            select(staff_department.c.department_id).distinct()))
+    else:
+        people = department_staff(session, staff_department_ids(session, user))
+    if user not in people:
+        people.insert(0, user)
+    return people
 
 
 @dataclass
@@ -65,17 +169,67 @@ def visible(session: Session, user: User):
     stmt = select(QueueItem)
     if sees_everything(user):
         return stmt
+    if not user.has_role(STAFF):
+        return stmt.where(false())
     departments = staff_department_ids(session, user)
     conditions = [QueueItem.department_id.in_(departments)] if departments else []
     if is_dispatcher(session, user, departments):
         conditions.append(QueueItem.department_id.is_(None))
     if not conditions:
-        return stmt.where(QueueItem.id.is_(None))
+        return stmt.where(false())
     return stmt.where(or_(*conditions))
 
 
+def _area_and_descendants(session: Session, area_id: int) -> list[int]:
+    from portal.responsibility.models import Area
+
+    children: dict[int | None, list[int]] = {}
+    for aid, parent in session.execute(select(Area.id, Area.parent_id)):
+        children.setdefault(parent, []).append(aid)
+    found, stack = [], [area_id]
+    while stack:
+        aid = stack.pop()
+        found.append(aid)
+        stack.extend(children.get(aid, []))
+    return found
+
+
+FAR = datetime(9999, 1, 1)
+
+
+def _due():
+    return func.coalesce(QueueItem.due_at, FAR)
+
+
+def _cursor(item: QueueItem, sort: str) -> str:
+    if sort == "updated":
+        return f"{item.updated_at.isoformat()}|{item.id}"
+    return f"{int(item.priority)}|{(item.due_at or FAR).isoformat()}|{item.id}"
+
+
+def _after(stmt, sort: str, cursor: str | None):
+    """Rows after ``cursor`` in the page order (keyset: no OFFSET, whatever the page)."""
+    if not cursor:
+        return stmt
+    parts = cursor.split("|")
+    try:
+        if sort == "updated" and len(parts) == 2:
+            moment, last = datetime.fromisoformat(parts[0]), int(parts[1])
+            return stmt.where(or_(QueueItem.updated_at < moment,
+                                  and_(QueueItem.updated_at == moment, QueueItem.id < last)))
+        if sort != "updated" and len(parts) == 3:
+            priority, due, last = parts[0] == "1", datetime.fromisoformat(parts[1]), int(parts[2])
+            same = and_(QueueItem.priority.is_(priority),
+                        or_(_due() > due, and_(_due() == due, QueueItem.id > last)))
+            return stmt.where(or_(same, QueueItem.priority.is_(False)) if priority else same)
+    except ValueError:
+        pass
+    return stmt  # a malformed cursor starts from the first page
+
+
 def page(session: Session, user: User, f: QueueFilter, after: str | None = None, per_page: int = 25):
-    """One page of the queue, in deadline order (soonest first, priority first)."""
+    """One page of the queue and the cursor of the next (or None): by deadline (priority
+    first, then the soonest due) or by last change (newest first)."""
     stmt = visible(session, user)
     if not f.include_done:
         stmt = stmt.where(QueueItem.done.is_(False))
@@ -84,22 +238,75 @@ def page(session: Session, user: User, f: QueueFilter, after: str | None = None,
     if f.category_id:
         stmt = stmt.where(QueueItem.category_id == f.category_id)
     if f.area_id:
-        stmt = stmt.where(QueueItem.area_id == f.area_id)
+        stmt = stmt.where(QueueItem.area_id.in_(_area_and_descendants(session, f.area_id)))
     if f.state:
         stmt = stmt.where(QueueItem.state == f.state)
     if f.overdue:
-        stmt = stmt.where(QueueItem.overdue.is_(True))
+        # Flagged by an escalation, or past its deadline before the next deadline check ran.
+        stmt = stmt.where(or_(QueueItem.overdue.is_(True), QueueItem.due_at < utcnow()))
     if f.mine:
         stmt = stmt.where(QueueItem.assigned_user_id == user.id)
-    if f.sort == "updated":
+    sort = "updated" if f.sort == "updated" else "due"
+    stmt = _after(stmt, sort, after)
+    if sort == "updated":
         stmt = stmt.order_by(QueueItem.updated_at.desc(), QueueItem.id.desc())
     else:
-        far = datetime(9999, 1, 1)
-        from sqlalchemy import func
-
-        stmt = stmt.order_by(QueueItem.priority.desc(), func.coalesce(QueueItem.due_at, far),
-                             QueueItem.id)
-    offset = int(after) if after and after.isdigit() else 0
-    rows = list(session.scalars(stmt.offset(offset).limit(per_page + 1)))
+        stmt = stmt.order_by(QueueItem.priority.desc(), _due(), QueueItem.id)
+    rows = list(session.scalars(stmt.limit(per_page + 1)))
     more = len(rows) > per_page
-    return rows[:per_page], (str(offset + per_page) if more else None)
+    rows = rows[:per_page]
+    return rows, (_cursor(rows[-1], sort) if more and rows else None)
+
+
+def is_overdue(item: QueueItem, now: datetime | None = None) -> bool:
+    return bool(item.overdue or (item.due_at and not item.done and item.due_at < (now or utcnow())))
+
+
+# --- bulk actions --------------------------------------------------------------------------
+
+BULK_ACTIONS = ("assign_me", "assign_to", "acknowledge")
+
+
+@dataclass
+class BulkResult:
+    done: list[QueueItem] = field(default_factory=list)
+    failed: list[tuple[QueueItem | None, str]] = field(default_factory=list)
+
+
+def get_visible(session: Session, user: User, item_id: int) -> QueueItem:
+    item = session.scalar(visible(session, user).where(QueueItem.id == item_id))
+    if item is None:
+        raise NotFound()
+    return item
+
+
+def bulk(session: Session, actor: User, item_ids: list[int], action: str,
+         assignee: User | None = None) -> BulkResult:
+    """Do one action to several queue items, each through its module's own service; what
+    cannot be done to an item is reported for that item and the others still go ahead."""
+    if action not in BULK_ACTIONS:
+        raise Invalid({"action": [_l("Choose what to do with the selected items.")]})
+    if not item_ids:
+        raise Invalid({"items": [_l("Select at least one item.")]})
+    if action == "assign_to" and assignee is None:
+        raise Invalid({"assignee": [_l("Choose the colleague to assign them to.")]})
+    items = list(session.scalars(visible(session, actor).where(QueueItem.id.in_(item_ids))
+                                 .order_by(QueueItem.id)))
+    result = BulkResult()
+    if len(items) < len(set(item_ids)):
+        result.failed.append((None, str(_l("Some selected items are not in your queue."))))
+    name = "assign" if action in ("assign_me", "assign_to") else action
+    for item in items:
+        module = MODULES.get(item.module)
+        handler = module.actions.get(name) if module else None
+        if handler is None:
+            result.failed.append((item, str(_l("This action does not apply to this item."))))
+            continue
+        try:
+            handler(session, actor, item, actor if action == "assign_me" else assignee)
+        except (Invalid, Forbidden, NotFound) as exc:
+            session.rollback()
+            result.failed.append((item, str(exc) or str(_l("You cannot do this."))))
+        else:
+            result.done.append(item)
+    return result

@@ -1,6 +1,527 @@
 """Administrators' pages for the responsibility list, departments, areas, categories and
 the working-day calendar."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from portal.core import calendar as cal
+from portal.core.auth import role_required
+from portal.core.errors import Invalid, NotFound
+from portal.core.forms import EmptyForm, int_arg
+from portal.core.roles import ADMIN
+from portal.core.views import apply_errors
+from portal.extensions import db, htmx
+from portal.responsibility import forms, services
+from portal.responsibility.forms import fill_versions, read_versions
 
 bp = Blueprint("responsibility_admin", __name__)
+
+
+@bp.before_request
+@role_required(ADMIN)
+def administrators_only():
+    """Every page here: sign in first, then administrators only (403 for anyone else)."""
+    return None
+
+
+def _ip() -> str | None:
+    return request.remote_addr
+
+
+def _status(form) -> int:
+    return 422 if form.errors or form.form_errors else 200
+
+
+# --- choices for selects, in hierarchy order -----------------------------------------------
+
+def _department_choices(none_label=None, exclude: set[int] | None = None) -> list[SelectChoice]:
+    choices = [SelectChoice("", none_label)] if none_label else []
+    return choices + [
+        SelectChoice(d.id, ("— " * depth) + str(d.name))
+        for d, depth in services.department_tree(db.session) if d.id not in (exclude or set())
+    ]
+
+
+def _area_choices(none_label=None, exclude: set[int] | None = None) -> list[SelectChoice]:
+    choices = [SelectChoice("", none_label)] if none_label else []
+    return choices + [
+        SelectChoice(a.id, ("— " * depth) + str(a.name))
+        for a, depth in services.area_order(db.session) if a.id not in (exclude or set())
+    ]
+
+
+def _category_choices(none_label) -> list[SelectChoice]:
+    return [SelectChoice("", none_label)] + [
+        SelectChoice(c.id, f"{c.name} ({c.service_code})")
+        for c in services.categories(db.session, active_only=False)
+    ]
+
+
+@bp.get("/")
+def index():
+    return render_template("admin/responsibility_index.html")
+
+
+# --- departments ---------------------------------------------------------------------------
+
+def _department_data(form) -> services.DepartmentData:
+    return services.DepartmentData(
+        code=form.code.data or "", level=form.level.data, names=read_versions(form, "name"),
+        source_locale=form.source_locale.data, parent_id=form.parent_id.data,
+        email=form.email.data, phone=form.phone.data, supervisor_email=form.supervisor_email.data,
+    )
+
+
+@bp.get("/departments")
+def departments():
+    return render_template("admin/responsibility_departments.html",
+                           departments=services.department_tree(db.session), levels=services.LEVELS)
+
+
+@bp.route("/departments/new", methods=["GET", "POST"])
+def department_new():
+    form = forms.DepartmentForm()
+    form.parent_id.choices = _department_choices(_("None: it is at the top"))
+    if form.validate_on_submit():
+        try:
+            department = services.create_department(db.session, current_user, _department_data(form), _ip())
+        except Invalid as exc:
+            apply_errors(form, exc)
+        else:
+            flash(_("The department %(name)s is saved.", name=department.name), "success")
+            return redirect(url_for(".departments"), code=303)
+    return render_template("admin/responsibility_department_form.html", form=form,
+                           department=None), _status(form)
+
+
+@bp.route("/departments/<int:department_id>", methods=["GET", "POST"])
+def department_edit(department_id: int):
+    department = services.get_department(db.session, department_id)
+    supervisor = services.supervisor(db.session, department)
+    data = {"code": department.code, "level": department.level, "parent_id": department.parent_id,
+            "source_locale": department.source_locale, "email": department.email,
+            "phone": department.phone, "supervisor_email": supervisor.email if supervisor else "",
+            **fill_versions("name", department.name_i18n)}
+    form = forms.DepartmentForm(data=data) if request.method == "GET" else forms.DepartmentForm()
+    form.parent_id.choices = _department_choices(_("None: it is at the top"), {department.id})
+    if form.validate_on_submit():
+        try:
+            services.update_department(db.session, current_user, department, _department_data(form), _ip())
+        except Invalid as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(_("The department %(name)s is saved.", name=department.name), "success")
+            return redirect(url_for(".departments"), code=303)
+    return render_template("admin/responsibility_department_form.html", form=form,
+                           department=department), _status(form)
+
+
+# --- areas ---------------------------------------------------------------------------------
+
+def _area_data(form) -> services.AreaData:
+    return services.AreaData(code=form.code.data or "", level=form.level.data,
+                             names=read_versions(form, "name"),
+                             source_locale=form.source_locale.data, parent_id=form.parent_id.data)
+
+
+@bp.get("/areas")
+def areas():
+    return render_template("admin/responsibility_areas.html", areas=services.area_order(db.session),
+                           levels=services.LEVELS)
+
+
+@bp.route("/areas/new", methods=["GET", "POST"])
+def area_new():
+    form = forms.AreaForm()
+    form.parent_id.choices = _area_choices(_("None: it is the whole city"))
+    if form.validate_on_submit():
+        try:
+            area = services.create_area(db.session, current_user, _area_data(form), _ip())
+        except Invalid as exc:
+            apply_errors(form, exc)
+        else:
+            flash(_("The area %(name)s is saved.", name=area.name), "success")
+            return redirect(url_for(".areas"), code=303)
+    return render_template("admin/responsibility_area_form.html", form=form, area=None), _status(form)
+
+
+@bp.route("/areas/<int:area_id>", methods=["GET", "POST"])
+def area_edit(area_id: int):
+    area = services.get_area(db.session, area_id)
+    data = {"code": area.code, "level": area.level, "parent_id": area.parent_id,
+            "source_locale": area.source_locale, **fill_versions("name", area.name_i18n)}
+    form = forms.AreaForm(data=data) if request.method == "GET" else forms.AreaForm()
+    form.parent_id.choices = _area_choices(_("None: it is the whole city"), {area.id})
+    if form.validate_on_submit():
+        try:
+            services.update_area(db.session, current_user, area, _area_data(form), _ip())
+        except Invalid as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(_("The area %(name)s is saved.", name=area.name), "success")
+            return redirect(url_for(".areas"), code=303)
+    return render_template("admin/responsibility_area_form.html", form=form, area=area), _status(form)
+
+
+# --- category groups and categories --------------------------------------------------------
+
+@bp.get("/categories")
+def categories():
+    groups = services.all_groups(db.session)
+    by_group: dict[int, list] = {g.id: [] for g in groups}
+    for category in services.categories(db.session, active_only=False):
+        by_group.setdefault(category.group_id, []).append(category)
+    return render_template("admin/responsibility_categories.html", groups=groups, by_group=by_group)
+
+
+def _group_data(form) -> services.GroupData:
+    return services.GroupData(code=form.code.data or "", names=read_versions(form, "name"),
+                              source_locale=form.source_locale.data, position=form.position.data or 0)
+
+
+@bp.route("/groups/new", methods=["GET", "POST"])
+def group_new():
+    form = forms.GroupForm()
+    if form.validate_on_submit():
+        try:
+            group = services.create_group(db.session, current_user, _group_data(form), _ip())
+        except Invalid as exc:
+            apply_errors(form, exc)
+        else:
+            flash(_("The group %(name)s is saved.", name=group.name), "success")
+            return redirect(url_for(".categories"), code=303)
+    return render_template("admin/responsibility_group_form.html", form=form, group=None), _status(form)
+
+
+@bp.route("/groups/<int:group_id>", methods=["GET", "POST"])
+def group_edit(group_id: int):
+    group = services.get_group(db.session, group_id)
+    data = {"code": group.code, "position": group.position, "source_locale": group.source_locale,
+            **fill_versions("name", group.name_i18n)}
+    form = forms.GroupForm(data=data) if request.method == "GET" else forms.GroupForm()
+    if form.validate_on_submit():
+        try:
+            services.update_group(db.session, current_user, group, _group_data(form), _ip())
+        except Invalid as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(_("The group %(name)s is saved.", name=group.name), "success")
+            return redirect(url_for(".categories"), code=303)
+    return render_template("admin/responsibility_group_form.html", form=form, group=group), _status(form)
+
+
+def _category_data(form) -> services.CategoryData:
+    return services.CategoryData(
+        service_code=form.service_code.data or "", group_id=form.group_id.data,
+        names=read_versions(form, "name"), descriptions=read_versions(form, "description"),
+        source_locale=form.source_locale.data, keywords=form.keywords.data or "",
+        ack_hours=form.ack_hours.data, resolve_days=form.resolve_days.data,
+        active=form.active.data,
+    )
+
+
+def _group_choices() -> list[SelectChoice]:
+    return [SelectChoice("", _("Choose a group"))] + [
+        SelectChoice(g.id, str(g.name)) for g in services.all_groups(db.session)]
+
+
+@bp.route("/categories/new", methods=["GET", "POST"])
+def category_new():
+    form = forms.CategoryForm()
+    form.group_id.choices = _group_choices()
+    if request.method == "GET" and int_arg(request.args.get("group")):
+        form.group_id.data = int_arg(request.args.get("group"))
+    if form.validate_on_submit():
+        try:
+            category = services.create_category(db.session, current_user, _category_data(form), _ip())
+        except Invalid as exc:
+            apply_errors(form, exc)
+        else:
+            flash(_("The category %(name)s is saved. You can now add its questions.", name=category.name),
+                  "success")
+            return redirect(url_for(".category_edit", category_id=category.id), code=303)
+    return render_template("admin/responsibility_category_form.html", form=form, category=None,
+                           remove_form=None), _status(form)
+
+
+@bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
+def category_edit(category_id: int):
+    category = services.get_category(db.session, category_id)
+    data = {"service_code": category.service_code, "group_id": category.group_id,
+            "source_locale": category.source_locale, "keywords": category.keywords,
+            "ack_hours": category.ack_hours, "resolve_days": category.resolve_days,
+            "active": category.active, **fill_versions("name", category.name_i18n),
+            **fill_versions("description", category.description_i18n)}
+    form = forms.CategoryForm(data=data) if request.method == "GET" else forms.CategoryForm()
+    form.group_id.choices = _group_choices()
+    if form.validate_on_submit():
+        try:
+            services.update_category(db.session, current_user, category, _category_data(form), _ip())
+        except Invalid as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(_("The category %(name)s is saved.", name=category.name), "success")
+            return redirect(url_for(".category_edit", category_id=category.id), code=303)
+    return render_template("admin/responsibility_category_form.html", form=form, category=category,
+                           remove_form=EmptyForm(), datatypes=services.DATATYPES), _status(form)
+
+
+# --- a category's questions, one per page --------------------------------------------------
+
+def _attribute_rows(existing: int) -> int:
+    """Answer rows to show: the posted count (plus one if "add another" was pressed), else
+    the question's answers and one empty row."""
+    posted = int_arg(request.form.get("rows")) if request.method == "POST" else None
+    rows = posted if posted is not None else existing + 1
+    if request.method == "POST" and "add_row" in request.form:
+        rows += 1
+    return max(1, min(rows, 50))
+
+
+def _attribute_data(form, rows: int) -> services.AttributeData:
+    return services.AttributeData(
+        code=form.code.data or "", datatype=form.datatype.data,
+        descriptions=read_versions(form, "description"), required=form.required_answer.data,
+        order=form.order.data,
+        values=[(form[f"value_{n}_key"].data or "", read_versions(form, f"value_{n}_name"))
+                for n in range(rows)],
+    )
+
+
+def _attribute_page(category, form, rows: int, original: dict | None):
+    form.rows.data = str(rows)
+    return render_template("admin/responsibility_attribute_form.html", form=form, rows=rows,
+                           category=category, attribute=original), _status(form)
+
+
+def _save_attribute(category, original: dict | None):
+    rows = _attribute_rows(len(original["values"]) if original else 0)
+    form_class = forms.attribute_form(rows)
+    if request.method == "GET":
+        data = {}
+        if original:
+            data = {"code": original["code"], "datatype": original["datatype"],
+                    "required_answer": original.get("required", False),
+                    "order": original.get("order"),
+                    **fill_versions("description", original.get("description_i18n"))}
+            for n, value in enumerate(original.get("values", [])):
+                data[f"value_{n}_key"] = value["key"]
+                data.update(fill_versions(f"value_{n}_name", value.get("name_i18n")))
+        form = form_class(data=data)
+        return _attribute_page(category, form, rows, original)
+    form = form_class()
+    if "add_row" in request.form:  # no JavaScript needed: the page comes back with a new row
+        return _attribute_page(category, form, rows, original)
+    if form.validate_on_submit():
+        try:
+            services.save_attribute(db.session, current_user, category, _attribute_data(form, rows),
+                                    original["code"] if original else None, _ip())
+        except Invalid as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(_("The question is saved."), "success")
+            return redirect(url_for(".category_edit", category_id=category.id, _anchor="questions"),
+                            code=303)
+    return _attribute_page(category, form, rows, original)
+
+
+@bp.route("/categories/<int:category_id>/questions/new", methods=["GET", "POST"])
+def attribute_new(category_id: int):
+    return _save_attribute(services.get_category(db.session, category_id), None)
+
+
+@bp.route("/categories/<int:category_id>/questions/<attribute_code>", methods=["GET", "POST"])
+def attribute_edit(category_id: int, attribute_code: str):
+    category = services.get_category(db.session, category_id)
+    return _save_attribute(category, services.attribute(category, attribute_code))
+
+
+@bp.post("/categories/<int:category_id>/questions/<attribute_code>/remove")
+def attribute_remove(category_id: int, attribute_code: str):
+    category = services.get_category(db.session, category_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.remove_attribute(db.session, current_user, category, attribute_code, _ip())
+    flash(_("The question is removed."), "success")
+    return redirect(url_for(".category_edit", category_id=category.id, _anchor="questions"), code=303)
+
+
+# --- the responsibility list ---------------------------------------------------------------
+
+@bp.get("/rules")
+def rules():
+    today = date.today()
+    history = services.ended_rules(db.session, today, before=int_arg(request.args.get("before")),
+                                   after=int_arg(request.args.get("after")))
+    return render_template(
+        "admin/responsibility_rules.html", groups=services.responsibility_list(db.session, today),
+        upcoming=services.upcoming_rules(db.session, today), history=history, today=today,
+    )
+
+
+@bp.route("/rules/new", methods=["GET", "POST"])
+def rule_new():
+    form = forms.RuleForm()
+    form.category_id.choices = _category_choices(_("Choose a category"))
+    form.area_id.choices = _area_choices(_("Choose an area"))
+    form.lead_id.choices = _department_choices(_("Choose the lead department"))
+    form.co_departments.choices = _department_choices()
+    if request.method == "GET":
+        form.category_id.data = int_arg(request.args.get("category"))
+        form.area_id.data = int_arg(request.args.get("area"))
+        form.effective_from.data = form.effective_from.data or date.today()
+    if form.validate_on_submit():
+        try:
+            category = services.get_category(db.session, form.category_id.data)
+            area = services.get_area(db.session, form.area_id.data)
+            lead = services.get_department(db.session, form.lead_id.data)
+            co = [services.get_department(db.session, d) for d in form.co_departments.data or []]
+        except NotFound:
+            form.form_errors.append(_("Choose from the lists."))
+        else:
+            try:
+                rule = services.set_rule(db.session, current_user, category, area, lead, co,
+                                         form.effective_from.data, (form.note.data or "").strip(), _ip())
+            except Invalid as exc:
+                db.session.rollback()
+                apply_errors(form, exc)
+            else:
+                flash(_("Rule %(id)s is saved: %(category)s in %(area)s goes to %(department)s.",
+                        id=rule.id, category=category.name, area=area.name, department=lead.name),
+                      "success")
+                return redirect(url_for(".rules"), code=303)
+    return render_template("admin/responsibility_rule_form.html", form=form), _status(form)
+
+
+@bp.route("/rules/<int:rule_id>/end", methods=["GET", "POST"])
+def rule_end(rule_id: int):
+    rule = services.get_rule(db.session, rule_id)
+    form = forms.EndRuleForm()
+    if request.method == "GET" and form.effective_to.data is None:
+        form.effective_to.data = date.today()
+    if form.validate_on_submit():
+        try:
+            services.end_rule(db.session, current_user, rule, form.effective_to.data, _ip())
+        except Invalid as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(_("Rule %(id)s ends on %(date)s.", id=rule.id, date=form.effective_to.data.isoformat()),
+                  "success")
+            return redirect(url_for(".rules"), code=303)
+    return render_template("admin/responsibility_rule_end.html", form=form, rule=rule), _status(form)
+
+
+@bp.get("/check")
+def check():
+    """Who handles category C in area A on day D? The answer, the rule that gave it and the
+    areas walked to find it. A GET form; htmx swaps in the form and answer alone."""
+    form = forms.CheckForm(request.args)
+    form.category.choices = _category_choices(_("Choose a category"))
+    form.area.choices = _area_choices(_("Choose an area"))
+    result = None
+    if request.args and form.validate():
+        try:
+            category = services.get_category(db.session, form.category.data)
+            area = services.get_area(db.session, form.area.data)
+        except NotFound:
+            form.form_errors.append(_("Choose from the lists."))
+        else:
+            try:
+                result = services.explain_route(db.session, category, area, form.on.data)
+            except NotFound:
+                form.form_errors.append(_("No rule applies and no dispatcher has been entered."))
+    if htmx:  # htmx swaps only 2xx answers: the errors come back beside the fields all the same
+        return render_template("responsibility/_check.html", form=form, result=result)
+    status = 422 if request.args and (form.errors or form.form_errors) else 200
+    return render_template("admin/responsibility_check.html", form=form, result=result), status
+
+
+# --- the working-day calendar --------------------------------------------------------------
+
+def _parse_day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        abort(404)
+
+
+def _day_data(form):
+    return dict(is_working_day=form.is_working_day.data == "1", names=read_versions(form, "name"),
+                source_locale=form.source_locale.data)
+
+
+@bp.get("/calendar")
+def calendar_now():
+    return redirect(url_for(".calendar", year=date.today().year), code=303)
+
+
+@bp.route("/calendar/<int:year>", methods=["GET", "POST"])
+def calendar(year: int):
+    if not 1900 <= year <= 2999:
+        abort(404)
+    form = forms.CalendarDayForm()
+    if form.validate_on_submit():
+        try:
+            row = cal.save_day(db.session, current_user, form.day.data, **_day_data(form), ip_address=_ip())
+        except Invalid as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(_("%(date)s is saved in the calendar.", date=row.day.isoformat()), "success")
+            return redirect(url_for(".calendar", year=row.day.year), code=303)
+    checker = forms.WorkingDaysForm(request.args)
+    deadline = None
+    if "start" in request.args and checker.validate():
+        start = datetime.combine(checker.start.data, time(9, 0))
+        deadline = cal.Calendar(db.session).add_working_days(start, checker.days.data)
+    status = 422 if form.errors or ("start" in request.args and checker.errors) else 200
+    # Links to a few years around this one (not from year to year without end).
+    this_year = date.today().year
+    years = sorted({*range(this_year - 1, this_year + 3), year})
+    return render_template(
+        "admin/calendar.html", year=year, years=years, days=cal.year_days(db.session, year),
+        form=form, checker=checker, deadline=deadline, remove_form=EmptyForm(),
+    ), status
+
+
+@bp.route("/calendar/days/<day>", methods=["GET", "POST"])
+def calendar_day(day: str):
+    row = cal.get_day(db.session, _parse_day(day))
+    data = {"day": row.day, "is_working_day": "1" if row.is_working_day else "0",
+            "source_locale": row.source_locale, **fill_versions("name", row.name_i18n)}
+    form = forms.CalendarDayForm(data=data) if request.method == "GET" else forms.CalendarDayForm()
+    del form.day  # the date itself does not change: remove the day and add another
+    if form.validate_on_submit():
+        try:
+            cal.save_day(db.session, current_user, row.day, **_day_data(form), ip_address=_ip())
+        except Invalid as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(_("%(date)s is saved in the calendar.", date=row.day.isoformat()), "success")
+            return redirect(url_for(".calendar", year=row.day.year), code=303)
+    return render_template("admin/calendar_day.html", form=form, row=row,
+                           remove_form=EmptyForm()), _status(form)
+
+
+@bp.post("/calendar/days/<day>/remove")
+def calendar_remove(day: str):
+    when = _parse_day(day)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    cal.delete_day(db.session, current_user, when, _ip())
+    flash(_("%(date)s is removed from the calendar: it is an ordinary day again.", date=when.isoformat()),
+          "success")
+    return redirect(url_for(".calendar", year=when.year), code=303)

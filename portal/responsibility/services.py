@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from portal.core import audit as _audit
 from portal.core.errors import Invalid, NotFound
-from portal.responsibility.models import Area, Department, ResponsibilityRule, ServiceCategory
+from portal.core.forms import at_most
+from portal.core.i18n import BY_CODE
+from portal.responsibility.models import (
+    Area,
+    CategoryGroup,
+    Department,
+    ResponsibilityRule,
+    ServiceCategory,
+)
 
 
 @dataclass
@@ -112,12 +122,10 @@ def dispatcher(session: Session) -> Department:
     return department
 
 
-def route(session: Session, category: ServiceCategory, area: Area, on: date | None = None) -> Routing:
-    """The most specific rule in force wins: a community's beats its district's, which beats
-    the city's. With no rule at all, the city dispatcher answers."""
-    on = on or date.today()
-    chain = ancestors(session, area)
-    rules = {
+def _candidates(session: Session, category: ServiceCategory, chain: list[Area],
+                on: date) -> dict[int, ResponsibilityRule]:
+    """The rules in force on ``on`` for ``category`` in each area of ``chain``, by area id."""
+    return {
         r.area_id: r
         for r in session.scalars(
             select(ResponsibilityRule)
@@ -127,6 +135,14 @@ def route(session: Session, category: ServiceCategory, area: Area, on: date | No
                    ResponsibilityRule.area_id.in_([a.id for a in chain]), _in_force(on))
         )
     }
+
+
+def route(session: Session, category: ServiceCategory, area: Area, on: date | None = None) -> Routing:
+    """The most specific rule in force wins: a community's beats its district's, which beats
+    the city's. With no rule at all, the city dispatcher answers."""
+    on = on or date.today()
+    chain = ancestors(session, area)
+    rules = _candidates(session, category, chain, on)
     for candidate in chain:
         rule = rules.get(candidate.id)
         if rule is not None:
@@ -134,27 +150,68 @@ def route(session: Session, category: ServiceCategory, area: Area, on: date | No
     return Routing(dispatcher(session), [], None, None)
 
 
+@dataclass
+class RouteStep:
+    area: Area
+    rule: ResponsibilityRule | None  # the rule in force for this very area, if any
+    used: bool  # the rule that decided
+    checked: bool  # False once a more specific area has decided
+
+
+@dataclass
+class RouteCheck:
+    """The routing checker's answer: who handles it, and the areas walked to find out."""
+
+    category: ServiceCategory
+    area: Area
+    on: date
+    routing: Routing
+    steps: list[RouteStep]
+
+
+def explain_route(session: Session, category: ServiceCategory, area: Area,
+                  on: date | None = None) -> RouteCheck:
+    """``route`` with its working shown: from the area up to the city, which rule each area
+    has in force and which one decided."""
+    on = on or date.today()
+    chain = ancestors(session, area)
+    rules = _candidates(session, category, chain, on)
+    routing = route(session, category, area, on)
+    steps, decided = [], False
+    for candidate in chain:
+        rule = rules.get(candidate.id)
+        used = not decided and rule is not None
+        steps.append(RouteStep(candidate, rule, used, not decided))
+        decided = decided or used
+    return RouteCheck(category, area, on, routing, steps)
+
+
 def set_rule(
     session: Session, actor, category: ServiceCategory, area: Area, lead: Department,
-    co: list[Department], effective_from: date, note: str = "",
+    co: list[Department], effective_from: date, note: str = "", ip_address: str | None = None,
 ) -> ResponsibilityRule:
     """Put a rule in force from ``effective_from``, ending the one it replaces."""
     from portal.core import audit
 
     if lead in co:
         raise Invalid({"co_departments": [_l("The lead department cannot also co-handle.")]})
-    previous = session.scalar(
+    # The rules still in force on the new start date (normally one, with no end; or one that
+    # has an end date after it): each ends where the new one begins.
+    overlapping = list(session.scalars(
         select(ResponsibilityRule).where(
             ResponsibilityRule.category_id == category.id, ResponsibilityRule.area_id == area.id,
-            ResponsibilityRule.effective_to.is_(None),
-        )
-    )
+            or_(ResponsibilityRule.effective_to.is_(None),
+                ResponsibilityRule.effective_to > effective_from),
+        ).order_by(ResponsibilityRule.effective_from)
+    ))
+    previous = overlapping[-1] if overlapping else None
     if previous is not None:
         if previous.effective_from >= effective_from:
             raise Invalid({"effective_from": [
                 _l("A new rule must start after the rule it replaces (from %(date)s).",
                    date=previous.effective_from.isoformat())]})
-        previous.effective_to = effective_from
+        for rule in overlapping:
+            rule.effective_to = effective_from
     rule = ResponsibilityRule(
         category=category, area=area, lead_department=lead, co_departments=list(co),
         effective_from=effective_from, note=note, created_by_id=actor.id if actor else None,
@@ -163,20 +220,24 @@ def set_rule(
     session.add(rule)
     session.flush()
     audit.record(session, actor, "responsibility.rule_set", "responsibility_rule", rule.id,
-                 category=category.service_code, area=area.code, lead=lead.code,
+                 ip_address, category=category.service_code, area=area.code, lead=lead.code,
                  co=[d.code for d in co], effective_from=effective_from.isoformat())
     session.commit()
     return rule
 
 
-def end_rule(session: Session, actor, rule: ResponsibilityRule, effective_to: date) -> None:
+def end_rule(session: Session, actor, rule: ResponsibilityRule, effective_to: date,
+             ip_address: str | None = None) -> None:
     from portal.core import audit
 
+    if rule.effective_to is not None:
+        raise Invalid({"effective_to": [_l("This rule already has an end date (%(date)s).",
+                                           date=rule.effective_to.isoformat())]})
     if effective_to <= rule.effective_from:
         raise Invalid({"effective_to": [_l("The end date must be after the start date.")]})
     rule.effective_to = effective_to
     audit.record(session, actor, "responsibility.rule_ended", "responsibility_rule", rule.id,
-                 effective_to=effective_to.isoformat())
+                 ip_address, effective_to=effective_to.isoformat())
     session.commit()
 
 
@@ -205,3 +266,641 @@ def category_by_code(session: Session, code: str) -> ServiceCategory:
     if category is None:
         raise NotFound()
     return category
+
+
+# --- finding a category by words (the first step of raising a request) --------------------
+
+def _han(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
+
+
+def _search_parts(term: str) -> list[tuple[str, float]]:
+    """A word and the weaker forms it also matches: a run of Chinese two characters at a
+    time (路灯坏了 → 路灯, 灯坏, 坏了), a Latin plural without its -s (lights → light)."""
+    parts = [(term, 1.0)]
+    if _han(term) and len(term) > 2:
+        parts += [(term[i:i + 2], 0.5) for i in range(len(term) - 1)]
+    elif len(term) > 3 and term.endswith("s"):
+        parts.append((term[:-1], 0.8))
+    return parts
+
+
+def search_categories(session: Session, q: str) -> list[ServiceCategory]:
+    """Active categories whose name (in any language), description or keywords contain the
+    words of ``q``, best first. Words match as substrings, so Chinese, written without
+    spaces, matches too. With no words, every active category."""
+    import re
+
+    terms = [t.lower() for t in re.split(r"[\s,，。、;；]+", (q or "").strip())
+             if t and (len(t) > 1 or _han(t))][:8]
+    everything = categories(session)
+    if not terms:
+        return everything
+    scored: list[tuple[float, ServiceCategory]] = []
+    for category in everything:
+        names = " ".join(v for v in (category.name_i18n or {}).values() if v).lower()
+        descriptions = " ".join(v for v in (category.description_i18n or {}).values() if v).lower()
+        keywords = f"{category.keywords or ''} {category.service_code}".lower()
+        score = sum(
+            weight * (3 * (part in names) + 2 * (part in keywords) + (part in descriptions))
+            for term in terms for part, weight in _search_parts(term))
+        if score:
+            scored.append((score, category))
+    if not scored:
+        return []
+    best = max(score for score, _category in scored)
+    # Keep the clear matches: a word found only in some description ("the") adds little.
+    return [c for score, c in sorted(scored, key=lambda sc: -sc[0]) if score * 2 >= best]
+
+
+# --- reading the list: rules in force, coming and ended ------------------------------------
+
+def area_order(session: Session) -> list[tuple[Area, int]]:
+    """Every area in hierarchy order (city, its districts, each one's communities), with its
+    depth: for lists, selects and sorting."""
+    ordered: list[tuple[Area, int]] = []
+
+    def walk(nodes: list[AreaNode], depth: int) -> None:
+        for node in nodes:
+            ordered.append((node.area, depth))
+            walk(node.children, depth + 1)
+
+    walk(area_tree(session), 0)
+    return ordered
+
+
+def _rule_options():
+    return (joinedload(ResponsibilityRule.category), joinedload(ResponsibilityRule.area),
+            joinedload(ResponsibilityRule.lead_department),
+            selectinload(ResponsibilityRule.co_departments))
+
+
+def upcoming_rules(session: Session, on: date | None = None) -> list[ResponsibilityRule]:
+    """Rules set to start after ``on``."""
+    on = on or date.today()
+    return list(session.scalars(
+        select(ResponsibilityRule).options(*_rule_options())
+        .where(ResponsibilityRule.effective_from > on)
+        .order_by(ResponsibilityRule.effective_from, ResponsibilityRule.id)
+    ).unique())
+
+
+def ended_rules(session: Session, on: date | None = None, before: int | None = None,
+                after: int | None = None, per_page: int = 30):
+    """The list's history: rules no longer in force on ``on``, newest first (keyset pages)."""
+    from portal.core.pagination import keyset
+
+    on = on or date.today()
+    stmt = (select(ResponsibilityRule).options(*_rule_options())
+            .where(ResponsibilityRule.effective_to.is_not(None),
+                   ResponsibilityRule.effective_to <= on))
+    return keyset(session, stmt, ResponsibilityRule.id, before, after, per_page)
+
+
+def get_rule(session: Session, rule_id: int) -> ResponsibilityRule:
+    rule = session.scalar(select(ResponsibilityRule).options(*_rule_options())
+                          .where(ResponsibilityRule.id == rule_id))
+    if rule is None:
+        raise NotFound()
+    return rule
+
+
+@dataclass
+class CategoryRules:
+    category: ServiceCategory
+    rules: list[ResponsibilityRule]
+
+
+@dataclass
+class GroupRules:
+    group: CategoryGroup
+    categories: list[CategoryRules]
+
+
+def responsibility_list(session: Session, on: date | None = None) -> list[GroupRules]:
+    """The whole list in force, per category group and category, each category's rules in
+    area order (city first). Four queries whatever the size."""
+    order = {a.id: n for n, (a, _depth) in enumerate(area_order(session))}
+    by_category: dict[int, list[ResponsibilityRule]] = {}
+    for rule in rules_in_force(session, on):
+        by_category.setdefault(rule.category_id, []).append(rule)
+    groups = {g.id: GroupRules(g, []) for g in all_groups(session)}
+    for category in categories(session):
+        rules = sorted(by_category.get(category.id, []), key=lambda r: order.get(r.area_id, 0))
+        groups[category.group_id].categories.append(CategoryRules(category, rules))
+    return [g for g in groups.values() if g.categories]
+
+
+@dataclass
+class DepartmentOverview:
+    department: Department
+    ancestors: list[Department]  # parent first, up to the top
+    children: list[Department]
+    leads: list[ResponsibilityRule]
+    co_handles: list[ResponsibilityRule]
+
+
+def department_by_code(session: Session, code: str) -> Department:
+    department = session.scalar(select(Department).where(Department.code == code))
+    if department is None:
+        raise NotFound()
+    return department
+
+
+def department_overview(session: Session, code: str, on: date | None = None) -> DepartmentOverview:
+    """What one department answers for (as lead and as co-handler) and its place in the
+    hierarchy."""
+    from portal.responsibility.models import rule_co_department
+
+    on = on or date.today()
+    department = department_by_code(session, code)
+    everyone = {d.id: d for d in session.scalars(select(Department).order_by(Department.code))}
+    chain, parent_id = [], department.parent_id
+    while parent_id and parent_id in everyone and everyone[parent_id] not in chain:
+        chain.append(everyone[parent_id])
+        parent_id = everyone[parent_id].parent_id
+    children = [d for d in everyone.values() if d.parent_id == department.id]
+    order = {a.id: n for n, (a, _depth) in enumerate(area_order(session))}
+
+    def rules(condition):
+        found = session.scalars(
+            select(ResponsibilityRule).options(*_rule_options())
+            .join(ServiceCategory, ServiceCategory.id == ResponsibilityRule.category_id)
+            .where(condition, _in_force(on), ServiceCategory.active.is_(True))
+        ).unique()
+        return sorted(found, key=lambda r: (r.category.group.position, r.category.service_code,
+                                            order.get(r.area_id, 0)))
+
+    co_rule_ids = select(rule_co_department.c.rule_id).where(
+        rule_co_department.c.department_id == department.id)
+    return DepartmentOverview(
+        department, chain, children,
+        rules(ResponsibilityRule.lead_department_id == department.id),
+        rules(ResponsibilityRule.id.in_(co_rule_ids)),
+    )
+
+
+@dataclass
+class CategoryOverview:
+    category: ServiceCategory
+    rules: list[ResponsibilityRule]
+    changes: list[ResponsibilityRule]  # the latest rules no longer in force
+
+
+def category_overview(session: Session, service_code: str, on: date | None = None,
+                      changes: int = 20) -> CategoryOverview:
+    on = on or date.today()
+    category = category_by_code(session, service_code)
+    if not category.active:
+        raise NotFound()
+    order = {a.id: n for n, (a, _depth) in enumerate(area_order(session))}
+    in_force = session.scalars(
+        select(ResponsibilityRule).options(*_rule_options())
+        .where(ResponsibilityRule.category_id == category.id, _in_force(on))).unique()
+    ended = session.scalars(
+        select(ResponsibilityRule).options(*_rule_options())
+        .where(ResponsibilityRule.category_id == category.id,
+               ResponsibilityRule.effective_to.is_not(None), ResponsibilityRule.effective_to <= on)
+        .order_by(ResponsibilityRule.effective_to.desc(), ResponsibilityRule.id.desc())
+        .limit(changes)).unique()
+    return CategoryOverview(category, sorted(in_force, key=lambda r: order.get(r.area_id, 0)),
+                            list(ended))
+
+
+# --- administrators edit departments, areas, category groups and categories ----------------
+
+LEVELS = {
+    "city": _l("City"),
+    "district": _l("District"),
+    "street": _l("Street office"),
+    "community": _l("Community"),
+}
+DEPARTMENT_LEVELS = ("city", "district", "street", "community")
+AREA_LEVELS = ("city", "district", "community")
+
+DATATYPES = {
+    "string": _l("Short text"),
+    "text": _l("Long text"),
+    "number": _l("Number"),
+    "datetime": _l("Date and time"),
+    "singlevaluelist": _l("Choose one answer from a list"),
+    "multivaluelist": _l("Choose any answers from a list"),
+}
+LIST_DATATYPES = ("singlevaluelist", "multivaluelist")
+
+_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+for _action, _label in {
+    "responsibility.rule_set": _l("Responsibility rule set"),
+    "responsibility.rule_ended": _l("Responsibility rule ended"),
+    "department.created": _l("Department created"),
+    "department.updated": _l("Department changed"),
+    "area.created": _l("Area created"),
+    "area.updated": _l("Area changed"),
+    "category_group.created": _l("Category group created"),
+    "category_group.updated": _l("Category group changed"),
+    "category.created": _l("Category created"),
+    "category.updated": _l("Category changed"),
+    "category.question_saved": _l("Category question saved"),
+    "category.question_removed": _l("Category question removed"),
+}.items():
+    _audit.register_action(_action, _label)
+
+
+def field_name(prefix: str, locale: str) -> str:
+    """The form field of one language's version: ``name`` + ``zh-Hans`` → ``name_zh_Hans``."""
+    return f"{prefix}_{BY_CODE[locale].catalog}"
+
+
+def clean_versions(versions: dict[str, str] | None) -> dict[str, str]:
+    """Only the portal's languages, trimmed, empty ones dropped."""
+    return {code: text.strip() for code, text in (versions or {}).items()
+            if code in BY_CODE and text and text.strip()}
+
+
+def _check_versions(errors: dict, prefix: str, versions: dict[str, str], source: str,
+                    limit: int, required: bool = True) -> None:
+    for code, text in versions.items():
+        if len(text) > limit:
+            errors[field_name(prefix, code)] = [at_most(limit)]
+    if required and source in BY_CODE and not versions.get(source):
+        errors.setdefault(field_name(prefix, source), []).append(
+            _l("Enter this in the language you wrote in."))
+
+
+def _check_source(errors: dict, source: str) -> None:
+    if source not in BY_CODE:
+        errors["source_locale"] = [_l("Choose the language you wrote in.")]
+
+
+def _check_code(session: Session, errors: dict, column, code: str, current_id: int | None,
+                field: str = "code") -> None:
+    if not _CODE.match(code or "") or len(code) > 32:
+        errors[field] = [_l("Use at most 32 lowercase letters, digits, hyphens or underscores.")]
+        return
+    owner = session.scalar(select(column.class_.id).where(column == code))
+    if owner is not None and owner != current_id:
+        errors[field] = [_l("This code is already in use.")]
+
+
+def _check_parent(session: Session, errors: dict, model, parent_id: int | None,
+                  current_id: int | None):
+    """The parent, if any; never the item itself or one of its descendants."""
+    if parent_id is None:
+        return None
+    parents = dict(session.execute(select(model.id, model.parent_id)).all())
+    if parent_id not in parents:
+        errors["parent_id"] = [_l("Choose from the list.")]
+        return None
+    seen, walker = set(), parent_id
+    while walker is not None and walker not in seen:
+        if walker == current_id:
+            errors["parent_id"] = [_l("An item cannot sit under itself or under one of its own parts.")]
+            return None
+        seen.add(walker)
+        walker = parents.get(walker)
+    return session.get(model, parent_id)
+
+
+def _changes(obj, values: dict) -> list[str]:
+    """Set ``values`` on ``obj``; the names of the attributes that changed."""
+    changed = []
+    for key, value in values.items():
+        if getattr(obj, key) != value:
+            setattr(obj, key, value)
+            changed.append(key)
+    return changed
+
+
+@dataclass
+class DepartmentData:
+    code: str
+    level: str
+    names: dict[str, str]
+    source_locale: str
+    parent_id: int | None = None
+    email: str | None = None
+    phone: str | None = None
+    supervisor_email: str | None = None
+
+
+def get_department(session: Session, department_id: int) -> Department:
+    department = session.get(Department, department_id)
+    if department is None:
+        raise NotFound()
+    return department
+
+
+def supervisor(session: Session, department: Department):
+    """The staff member told when the department misses a deadline, if any."""
+    from portal.core.models import User
+
+    return session.get(User, department.supervisor_id) if department.supervisor_id else None
+
+
+def _department_values(session: Session, data: DepartmentData, current: Department | None) -> dict:
+    from portal.core.models import User
+    from portal.core.roles import STAFF
+
+    errors: dict[str, list] = {}
+    code = (data.code or "").strip().lower()
+    _check_code(session, errors, Department.code, code, current.id if current else None)
+    if current is not None and current.code == DISPATCH_CODE and code != DISPATCH_CODE:
+        errors["code"] = [_l("The dispatcher keeps its code: requests without a rule go to it.")]
+    if data.level not in DEPARTMENT_LEVELS:
+        errors["level"] = [_l("Choose from the list.")]
+    _check_source(errors, data.source_locale)
+    names = clean_versions(data.names)
+    _check_versions(errors, "name", names, data.source_locale, 200)
+    parent = _check_parent(session, errors, Department, data.parent_id,
+                           current.id if current else None)
+    supervisor_id = None
+    if data.supervisor_email and data.supervisor_email.strip():
+        supervisor = session.scalar(
+            select(User).where(User.email == data.supervisor_email.strip().lower()))
+        if supervisor is None or not supervisor.has_role(STAFF):
+            errors["supervisor_email"] = [_l("No staff account has this email address.")]
+        else:
+            supervisor_id = supervisor.id
+    if errors:
+        raise Invalid(errors)
+    return {"code": code, "level": data.level, "name_i18n": names,
+            "source_locale": data.source_locale, "parent_id": parent.id if parent else None,
+            "email": (data.email or "").strip().lower() or None,
+            "phone": (data.phone or "").strip() or None, "supervisor_id": supervisor_id}
+
+
+def create_department(session: Session, actor, data: DepartmentData,
+                      ip_address: str | None = None) -> Department:
+    values = _department_values(session, data, None)
+    department = Department(**values)
+    session.add(department)
+    session.flush()
+    _audit.record(session, actor, "department.created", "department", department.id, ip_address,
+                  code=department.code)
+    session.commit()
+    return department
+
+
+def update_department(session: Session, actor, department: Department, data: DepartmentData,
+                      ip_address: str | None = None) -> list[str]:
+    changed = _changes(department, _department_values(session, data, department))
+    if changed:
+        _audit.record(session, actor, "department.updated", "department", department.id,
+                      ip_address, code=department.code, fields=changed)
+    session.commit()
+    return changed
+
+
+@dataclass
+class AreaData:
+    code: str
+    level: str
+    names: dict[str, str]
+    source_locale: str
+    parent_id: int | None = None
+
+
+def get_area(session: Session, area_id: int) -> Area:
+    area = session.get(Area, area_id)
+    if area is None:
+        raise NotFound()
+    return area
+
+
+def _area_values(session: Session, data: AreaData, current: Area | None) -> dict:
+    errors: dict[str, list] = {}
+    code = (data.code or "").strip().lower()
+    _check_code(session, errors, Area.code, code, current.id if current else None)
+    if data.level not in AREA_LEVELS:
+        errors["level"] = [_l("Choose from the list.")]
+    _check_source(errors, data.source_locale)
+    names = clean_versions(data.names)
+    _check_versions(errors, "name", names, data.source_locale, 200)
+    parent = _check_parent(session, errors, Area, data.parent_id, current.id if current else None)
+    if errors:
+        raise Invalid(errors)
+    return {"code": code, "level": data.level, "name_i18n": names,
+            "source_locale": data.source_locale, "parent_id": parent.id if parent else None}
+
+
+def create_area(session: Session, actor, data: AreaData, ip_address: str | None = None) -> Area:
+    area = Area(**_area_values(session, data, None))
+    session.add(area)
+    session.flush()
+    _audit.record(session, actor, "area.created", "area", area.id, ip_address, code=area.code)
+    session.commit()
+    return area
+
+
+def update_area(session: Session, actor, area: Area, data: AreaData,
+                ip_address: str | None = None) -> list[str]:
+    changed = _changes(area, _area_values(session, data, area))
+    if changed:
+        _audit.record(session, actor, "area.updated", "area", area.id, ip_address,
+                      code=area.code, fields=changed)
+    session.commit()
+    return changed
+
+
+@dataclass
+class GroupData:
+    code: str
+    names: dict[str, str]
+    source_locale: str
+    position: int = 0
+
+
+def all_groups(session: Session) -> list[CategoryGroup]:
+    return list(session.scalars(select(CategoryGroup).order_by(CategoryGroup.position,
+                                                               CategoryGroup.code)))
+
+
+def get_group(session: Session, group_id: int) -> CategoryGroup:
+    group = session.get(CategoryGroup, group_id)
+    if group is None:
+        raise NotFound()
+    return group
+
+
+def _group_values(session: Session, data: GroupData, current: CategoryGroup | None) -> dict:
+    errors: dict[str, list] = {}
+    code = (data.code or "").strip().lower()
+    _check_code(session, errors, CategoryGroup.code, code, current.id if current else None)
+    _check_source(errors, data.source_locale)
+    names = clean_versions(data.names)
+    _check_versions(errors, "name", names, data.source_locale, 200)
+    if errors:
+        raise Invalid(errors)
+    return {"code": code, "name_i18n": names, "source_locale": data.source_locale,
+            "position": data.position or 0}
+
+
+def create_group(session: Session, actor, data: GroupData,
+                 ip_address: str | None = None) -> CategoryGroup:
+    group = CategoryGroup(**_group_values(session, data, None))
+    session.add(group)
+    session.flush()
+    _audit.record(session, actor, "category_group.created", "category_group", group.id,
+                  ip_address, code=group.code)
+    session.commit()
+    return group
+
+
+def update_group(session: Session, actor, group: CategoryGroup, data: GroupData,
+                 ip_address: str | None = None) -> list[str]:
+    changed = _changes(group, _group_values(session, data, group))
+    if changed:
+        _audit.record(session, actor, "category_group.updated", "category_group", group.id,
+                      ip_address, code=group.code, fields=changed)
+    session.commit()
+    return changed
+
+
+@dataclass
+class CategoryData:
+    service_code: str
+    group_id: int | None
+    names: dict[str, str]
+    descriptions: dict[str, str]
+    source_locale: str
+    keywords: str = ""
+    ack_hours: int | None = 8
+    resolve_days: int | None = 10
+    active: bool = True
+
+
+def get_category(session: Session, category_id: int) -> ServiceCategory:
+    category = session.get(ServiceCategory, category_id)
+    if category is None:
+        raise NotFound()
+    return category
+
+
+def _category_values(session: Session, data: CategoryData, current: ServiceCategory | None) -> dict:
+    errors: dict[str, list] = {}
+    code = (data.service_code or "").strip().lower()
+    _check_code(session, errors, ServiceCategory.service_code, code,
+                current.id if current else None, field="service_code")
+    if data.group_id is None or session.get(CategoryGroup, data.group_id) is None:
+        errors["group_id"] = [_l("Choose from the list.")]
+    _check_source(errors, data.source_locale)
+    names = clean_versions(data.names)
+    descriptions = clean_versions(data.descriptions)
+    _check_versions(errors, "name", names, data.source_locale, 200)
+    _check_versions(errors, "description", descriptions, data.source_locale, 2000, required=False)
+    if data.ack_hours is None or not 1 <= data.ack_hours <= 400:
+        errors["ack_hours"] = [_l("Enter a whole number from %(min)d to %(max)d.", min=1, max=400)]
+    if data.resolve_days is None or not 1 <= data.resolve_days <= 365:
+        errors["resolve_days"] = [_l("Enter a whole number from %(min)d to %(max)d.", min=1, max=365)]
+    keywords = " ".join((data.keywords or "").split())
+    if len(keywords) > 1000:
+        errors["keywords"] = [at_most(1000)]
+    if errors:
+        raise Invalid(errors)
+    return {"service_code": code, "group_id": data.group_id, "name_i18n": names,
+            "description_i18n": descriptions, "source_locale": data.source_locale,
+            "keywords": keywords, "ack_hours": data.ack_hours, "resolve_days": data.resolve_days,
+            "active": bool(data.active)}
+
+
+def create_category(session: Session, actor, data: CategoryData,
+                    ip_address: str | None = None) -> ServiceCategory:
+    category = ServiceCategory(attributes=[], **_category_values(session, data, None))
+    session.add(category)
+    session.flush()
+    _audit.record(session, actor, "category.created", "service_category", category.id,
+                  ip_address, code=category.service_code)
+    session.commit()
+    return category
+
+
+def update_category(session: Session, actor, category: ServiceCategory, data: CategoryData,
+                    ip_address: str | None = None) -> list[str]:
+    changed = _changes(category, _category_values(session, data, category))
+    if changed:
+        _audit.record(session, actor, "category.updated", "service_category", category.id,
+                      ip_address, code=category.service_code, fields=changed)
+    session.commit()
+    return changed
+
+
+# --- a category's extra questions (Open311 attributes) -------------------------------------
+
+@dataclass
+class AttributeData:
+    code: str
+    datatype: str
+    descriptions: dict[str, str]
+    required: bool = False
+    order: int | None = None
+    values: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # (key, names)
+
+
+def attribute(category: ServiceCategory, code: str) -> dict:
+    for item in category.attributes or []:
+        if item["code"] == code:
+            return item
+    raise NotFound()
+
+
+def save_attribute(session: Session, actor, category: ServiceCategory, data: AttributeData,
+                   original_code: str | None = None, ip_address: str | None = None) -> dict:
+    """Add a question to a category, or change one (``original_code``). Its text and its
+    answers' names are needed at least in the category's own language."""
+    existing = list(category.attributes or [])
+    if original_code is not None:
+        attribute(category, original_code)  # NotFound if it is not there
+    source = category.source_locale
+    errors: dict[str, list] = {}
+    code = (data.code or "").strip()
+    if not _CODE.match(code.lower()) or len(code) > 32:
+        errors["code"] = [_l("Use at most 32 lowercase letters, digits, hyphens or underscores.")]
+    elif any(a["code"] == code and a["code"] != original_code for a in existing):
+        errors["code"] = [_l("This category already has a question with this code.")]
+    if data.datatype not in DATATYPES:
+        errors["datatype"] = [_l("Choose from the list.")]
+    descriptions = clean_versions(data.descriptions)
+    _check_versions(errors, "description", descriptions, source, 500)
+    values, keys = [], set()
+    for n, (key, names) in enumerate(data.values):
+        key, names = (key or "").strip(), clean_versions(names)
+        if not key and not names:
+            continue  # an empty row
+        if not _CODE.match(key.lower()) or len(key) > 32:
+            errors[f"value_{n}_key"] = [
+                _l("Use at most 32 lowercase letters, digits, hyphens or underscores.")]
+        elif key in keys:
+            errors[f"value_{n}_key"] = [_l("Each answer needs its own key.")]
+        keys.add(key)
+        _check_versions(errors, f"value_{n}_name", names, source, 200)
+        values.append({"key": key, "name_i18n": names})
+    if data.datatype in LIST_DATATYPES and not values:
+        errors["value_0_key"] = [_l("A list question needs at least one answer to choose from.")]
+    if data.datatype in DATATYPES and data.datatype not in LIST_DATATYPES and values:
+        errors["datatype"] = [_l("Only list questions have answers to choose from: "
+                                 "choose a list type or empty the answers.")]
+    if errors:
+        raise Invalid(errors)
+    item = {"code": code, "datatype": data.datatype, "required": bool(data.required),
+            "description_i18n": descriptions, "values": values,
+            "order": data.order if data.order is not None else len(existing) + 1}
+    if original_code is None:
+        existing.append(item)
+    else:
+        existing = [item if a["code"] == original_code else a for a in existing]
+    category.attributes = sorted(existing, key=lambda a: (a.get("order") or 0, a["code"]))
+    _audit.record(session, actor, "category.question_saved", "service_category", category.id,
+                  ip_address, code=category.service_code, question=code,
+                  new=original_code is None)
+    session.commit()
+    return item
+
+
+def remove_attribute(session: Session, actor, category: ServiceCategory, code: str,
+                     ip_address: str | None = None) -> None:
+    attribute(category, code)
+    category.attributes = [a for a in category.attributes if a["code"] != code]
+    _audit.record(session, actor, "category.question_removed", "service_category", category.id,
+                  ip_address, code=category.service_code, question=code)
+    session.commit()

@@ -1,0 +1,707 @@
+"""Open311 GeoReport v2: what the API answers (JSON and XML) and how it reads what clients send.
+
+The routes in ``api.py`` stay thin: they read parameters with the parsers here, call the same
+services the pages use (``services.submit``, ``services.answer``…) and serialise the result
+with ``document``. Nothing here touches ``request``, ``g`` or ``flash``.
+
+Choices the GeoReport v2 specification leaves open:
+
+- ``service_request_id`` is the tracking code (``R-2026-000042``), the one residents see.
+- Names come in the language of the ``locale`` parameter (a BCP 47 tag such as ``zh-Hant``;
+  English by default), falling back to the language they were written in.
+- POST requests must name an area for the responsibility list to route by: the optional
+  ``area`` parameter takes an area code (``old-market``); without it the request goes to the
+  city as a whole (the root area). Coordinates alone cannot pick a district: the portal keeps
+  no area geometry.
+- A key issued for a department (``--department CODE``) is trusted: its requests are routed at
+  once. Any other key submits as a visitor: ``email`` is required and the request waits until
+  the emailed link is followed, so the answer carries a ``token`` instead of an id.
+- ``servicerequestupdates`` POST is for department keys only, on requests their department
+  leads. ``open`` acknowledges, then starts work, then adds public updates; ``closed``
+  answers: the resident still says whether it was resolved, so the loop stays theirs to close.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from xml.etree import ElementTree as ET
+
+from email_validator import EmailNotValidError, validate_email
+from flask import Response, current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from portal.core.errors import Forbidden, Invalid, NotFound, ServiceError
+from portal.core.forms import at_most
+from portal.core.i18n import BY_CODE, DEFAULT, localize, normalize_tag
+from portal.core.models import utcnow
+from portal.feedback import services
+from portal.feedback import states as st
+from portal.feedback.models import ApiKey, Request, RequestEvent
+from portal.responsibility.models import Area, Department, ServiceCategory
+from portal.responsibility.services import DISPATCH_CODE
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+CHANGESET = "2026-06-01T00:00:00Z"  # when this interface last changed
+MAX_RESULTS = 1000
+DEFAULT_SPAN = timedelta(days=90)
+CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
+PRIVATE_KINDS = ("note", "assigned")  # never in a public timeline
+
+MESSAGES = {
+    400: _l("The request could not be understood: check its parameters."),
+    403: _l("Give a valid api_key: this one is missing, unknown or revoked."),
+    404: _l("There is nothing here: discovery.json lists what this interface offers."),
+    405: _l("This method is not allowed here: the Allow header lists the ones that are."),
+    500: _l("Sorry, there is a problem with the service. Try again later."),
+}
+NO_SERVICE = _l("There is no service with this service_code.")
+NO_REQUEST = _l("There is no public request with this service_request_id.")
+NO_TOKEN = _l("There is no request with this token.")
+DEPARTMENT_KEY = _l("Only a key issued to the department that leads this request can update it.")
+W3C_HINT = _l("Give a date and time in W3C format, for example 2026-05-01T14:30:00Z.")
+COORDINATES_HINT = _l("Give lat and long as decimal degrees (WGS84), for example 29.65 and 91.13.")
+HELD_NOTICE = _l("The request is held until the person who raised it follows the link we emailed them.")
+
+# Service field names → the parameter a client sent, so errors name what the client knows.
+PARAMETERS = {
+    "category": "service_code", "location_text": "address_string", "latitude": "lat",
+    "longitude": "long", "contact_email": "email", "contact_name": "first_name",
+    "contact_phone": "phone", "text": "description",
+}
+
+
+# --- errors, as the specification writes them ----------------------------------------------
+
+class ApiError(Exception):
+    """An answer of errors: an HTTP status and what went wrong, one description per problem."""
+
+    def __init__(self, status: int, *descriptions, allow: list[str] | None = None) -> None:
+        self.status = status
+        self.descriptions = list(descriptions) or [MESSAGES.get(status, MESSAGES[500])]
+        self.allow = allow
+        super().__init__("; ".join(str(d) for d in self.descriptions))
+
+
+def api_error(exc: ServiceError) -> ApiError:
+    """The Open311 error for a service's typed error (Invalid → 400, Forbidden → 403…)."""
+    if isinstance(exc, Invalid):
+        descriptions = []
+        for name, messages in exc.errors.items():
+            param = PARAMETERS.get(name, name)
+            descriptions.extend(f"{param}: {m}" if param else str(m) for m in messages)
+        return ApiError(400, *descriptions)
+    if isinstance(exc, Forbidden):
+        return ApiError(403)
+    if isinstance(exc, NotFound):
+        return ApiError(404)
+    return ApiError(400)
+
+
+def error_document(error: ApiError) -> list[dict]:
+    return [{"code": error.status, "description": str(d)} for d in error.descriptions]
+
+
+# --- serialising: one structure, two formats -----------------------------------------------
+
+# In XML a list is an element holding one child per item, named after what it holds.
+LIST_ITEMS = {"attributes": "attribute", "values": "value", "endpoints": "endpoint",
+              "formats": "format"}
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _XML_INVALID.sub("", str(value))
+
+
+def _xml_append(parent: ET.Element, name: str, value) -> None:
+    element = ET.SubElement(parent, name)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _xml_append(element, key, item)
+    elif isinstance(value, list):
+        for item in value:
+            _xml_append(element, LIST_ITEMS.get(name, "item"), item)
+    else:
+        element.text = _xml_text(value)
+
+
+def to_xml(data, root: str, item: str | None = None) -> bytes:
+    top = ET.Element(root)
+    if isinstance(data, list):
+        for entry in data:
+            _xml_append(top, item or "item", entry)
+    else:
+        for key, value in data.items():
+            _xml_append(top, key, value)
+    body = ET.tostring(top, encoding="unicode")
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' + body).encode()
+
+
+def to_json(data) -> bytes:
+    return json.dumps(data, ensure_ascii=False, default=str).encode()
+
+
+def document(fmt: str, data, root: str, item: str | None = None, status: int = 200) -> Response:
+    """A GeoReport answer: ``data`` (a list of dicts or one dict) as JSON or as XML with
+    ``root`` holding one ``item`` element per entry."""
+    body = to_xml(data, root, item) if fmt == "xml" else to_json(data)
+    return Response(body, status=status, content_type=CONTENT_TYPES.get(fmt, CONTENT_TYPES["json"]))
+
+
+def error_response(fmt: str, error: ApiError) -> Response:
+    response = document(fmt, error_document(error), "errors", "error", status=error.status)
+    if error.allow:
+        response.headers["Allow"] = ", ".join(error.allow)
+    return response
+
+
+# --- reading parameters --------------------------------------------------------------------
+
+_W3C = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?")
+
+
+def w3c(moment: datetime | None) -> str | None:
+    """A stored (naive UTC) time as the specification writes it: 2026-05-01T14:30:00Z."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+def parse_datetime(value: str | None, name: str) -> datetime | None:
+    """A W3C date or date-time (``2026-05-01``, ``2026-05-01T14:30:00+08:00``) as naive UTC.
+    A time without a zone is taken as UTC."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        if not _W3C.fullmatch(text):
+            raise ValueError(text)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError) as exc:
+        raise Invalid({name: [W3C_HINT]}) from exc
+    return moment
+
+
+def parse_codes(value: str | None) -> list[str]:
+    """A comma-separated parameter (``service_request_id=R-2026-000001,R-2026-000002``)."""
+    return [v.strip() for v in (value or "").split(",") if v.strip()][:MAX_RESULTS]
+
+
+def locale_code(value: str | None) -> str:
+    """The portal locale for a ``locale`` parameter; English for anything else."""
+    return normalize_tag(value) if value and normalize_tag(value) else DEFAULT
+
+
+def catalog(code: str) -> str:
+    return BY_CODE[code].catalog
+
+
+def _window(start: datetime | None, end: datetime | None, name: str = "start_date"):
+    """The span searched: as given, else at most 90 days (the specification's default)."""
+    if start and end and start > end:
+        raise Invalid({name: [_l("start_date must be before end_date.")]})
+    if start is None and end is None:
+        return utcnow() - DEFAULT_SPAN, None
+    if start is None:
+        return (end - DEFAULT_SPAN if end - datetime.min > DEFAULT_SPAN else datetime.min), end
+    if end is None:
+        return start, (start + DEFAULT_SPAN if datetime.max - start > DEFAULT_SPAN else datetime.max)
+    return start, end
+
+
+def _text(v: str | None, name: str, limit: int) -> str:
+    v = (v or "").strip()
+    if len(v) > limit:
+        raise Invalid({name: [at_most(limit)]})
+    return v
+
+
+def _web_address(v: str | None, name: str = "media_url") -> str | None:
+    v = _text(v, name, 500)
+    if v and not re.fullmatch(r"https?://[^\s/$.?#][^\s]*", v, re.IGNORECASE):
+        raise Invalid({name: [_l("Give a web address that starts with http:// or https://.")]})
+    return v or None
+
+
+# --- services (GET services.json, services/{code}.json) ------------------------------------
+
+def _localized(versions: dict | None, source: str, locale: str) -> str:
+    return localize(versions, source, locale).text
+
+
+def service_list(session: Session, locale: str) -> list[dict]:
+    categories = session.scalars(
+        select(ServiceCategory).where(ServiceCategory.active.is_(True))
+        .order_by(ServiceCategory.group_id, ServiceCategory.service_code)).unique()
+    return [{
+        "service_code": c.service_code,
+        "service_name": _localized(c.name_i18n, c.source_locale, locale),
+        "description": _localized(c.description_i18n, c.source_locale, locale),
+        "metadata": bool(c.attributes),
+        "type": "realtime",
+        "keywords": ", ".join(c.keywords.split()),
+        "group": _localized(c.group.name_i18n, c.group.source_locale, locale) if c.group else "",
+    } for c in categories]
+
+
+def active_category(session: Session, code: str) -> ServiceCategory:
+    category = session.scalar(select(ServiceCategory).where(ServiceCategory.service_code == code))
+    if category is None or not category.active:
+        raise NotFound()
+    return category
+
+
+DATATYPE_DESCRIPTIONS = {
+    "number": _l("Enter a number."),
+    "datetime": W3C_HINT,
+}
+
+
+def service_definition(session: Session, code: str, locale: str) -> dict:
+    category = active_category(session, code)
+    attributes = sorted(category.attributes or [], key=lambda a: (a.get("order", 0), a["code"]))
+    return {
+        "service_code": category.service_code,
+        "attributes": [{
+            "variable": True,
+            "code": a["code"],
+            "datatype": a["datatype"],
+            "required": bool(a.get("required")),
+            "datatype_description": str(DATATYPE_DESCRIPTIONS.get(a["datatype"], "")),
+            "order": int(a.get("order") or position),
+            "description": _localized(a.get("description_i18n"), category.source_locale, locale),
+            "values": [{"key": str(v["key"]),
+                        "name": _localized(v.get("name_i18n"), category.source_locale, locale)}
+                       for v in a.get("values", [])],
+        } for position, a in enumerate(attributes, start=1)],
+    }
+
+
+# --- discovery -----------------------------------------------------------------------------
+
+def discovery(session: Session, endpoint_url: str) -> dict:
+    config = current_app.config
+    desk = session.scalar(select(Department).where(Department.code == DISPATCH_CODE))
+    contact = config.get("OPEN311_CONTACT") or (
+        ", ".join(p for p in (str(desk.name), desk.email, desk.phone) if p) if desk else "")
+    email = desk.email if desk and desk.email else ""
+    key_service = config.get("OPEN311_KEY_SERVICE") or str(
+        _l("The portal's administrators issue API keys: ask %(contact)s.", contact=email or contact))
+    return {
+        "changeset": CHANGESET,
+        "contact": contact,
+        "key_service": key_service,
+        "endpoints": [{
+            "specification": SPECIFICATION,
+            "url": endpoint_url,
+            "changeset": CHANGESET,
+            "type": "production",
+            "formats": ["application/json", "text/xml"],
+        }],
+    }
+
+
+# --- service requests (GET requests.json, requests/{id}.json) ------------------------------
+
+@dataclass
+class RequestQuery:
+    ids: list[str] = field(default_factory=list)
+    service_codes: list[str] = field(default_factory=list)
+    start: datetime | None = None
+    end: datetime | None = None
+    statuses: list[str] = field(default_factory=list)
+
+
+def parse_request_query(session: Session, args) -> RequestQuery:
+    errors: dict[str, list] = {}
+    query = RequestQuery(ids=parse_codes(args.get("service_request_id")))
+    if query.ids:
+        return query  # the specification: a list of ids overrides every other parameter
+    query.service_codes = parse_codes(args.get("service_code"))
+    if query.service_codes:
+        known = set(session.scalars(select(ServiceCategory.service_code)
+                                    .where(ServiceCategory.service_code.in_(query.service_codes))))
+        if set(query.service_codes) - known:
+            errors["service_code"] = [NO_SERVICE]
+    query.statuses = [s.lower() for s in parse_codes(args.get("status"))]
+    if set(query.statuses) - {"open", "closed"}:
+        errors["status"] = [_l("Give open, closed, or both separated by a comma.")]
+    start, end = _dates(args, errors)
+    if errors:
+        raise Invalid(errors)
+    query.start, query.end = _window(start, end)
+    return query
+
+
+def _dates(args, errors: dict) -> tuple[datetime | None, datetime | None]:
+    """start_date and end_date, each checked; problems go into ``errors``."""
+    found = []
+    for name in ("start_date", "end_date"):
+        try:
+            found.append(parse_datetime(args.get(name), name))
+        except Invalid as exc:
+            errors.update(exc.errors)
+            found.append(None)
+    return found[0], found[1]
+
+
+def find_requests(session: Session, query: RequestQuery) -> list[Request]:
+    """Public requests only (never those waiting for a visitor's confirmation), newest first,
+    at most 1000."""
+    stmt = (select(Request)
+            .options(joinedload(Request.category), joinedload(Request.lead_department))
+            .where(Request.state_type.in_(st.PUBLIC_TYPES)))
+    if query.ids:
+        stmt = stmt.where(Request.tracking_code.in_([c.upper() for c in query.ids]))
+    else:
+        if query.service_codes:
+            stmt = stmt.join(ServiceCategory, ServiceCategory.id == Request.category_id).where(
+                ServiceCategory.service_code.in_(query.service_codes))
+        if query.statuses and set(query.statuses) != {"open", "closed"}:
+            closed = Request.state_type == st.CLOSED
+            stmt = stmt.where(closed if query.statuses == ["closed"] else ~closed)
+        if query.start:
+            stmt = stmt.where(Request.created_at >= query.start)
+        if query.end:
+            stmt = stmt.where(Request.created_at <= query.end)
+    stmt = stmt.order_by(Request.created_at.desc(), Request.id.desc()).limit(MAX_RESULTS)
+    return list(session.scalars(stmt).unique())
+
+
+def public_request(session: Session, code: str) -> Request:
+    try:
+        return services.by_code(session, code)
+    except NotFound:
+        raise ApiError(404, NO_REQUEST) from None
+
+
+def _status_notes(session: Session, request_ids: list[int]) -> dict[int, str]:
+    """The last public text of each request, in one query."""
+    notes: dict[int, str] = {}
+    if not request_ids:
+        return notes
+    rows = session.execute(
+        select(RequestEvent.request_id, RequestEvent.public_text)
+        .where(RequestEvent.request_id.in_(request_ids), RequestEvent.public_text.is_not(None),
+               RequestEvent.kind.not_in(PRIVATE_KINDS))
+        .order_by(RequestEvent.request_id, RequestEvent.seq))
+    for request_id, text in rows:
+        notes[request_id] = text
+    return notes
+
+
+def request_documents(session: Session, requests: list[Request], locale: str) -> list[dict]:
+    """The GeoReport fields of each request, with nothing personal: no name, email or phone,
+    and the numbers of the address masked."""
+    notes = _status_notes(session, [r.id for r in requests])
+    rows = []
+    for r in requests:
+        department = r.lead_department
+        rows.append({
+            "service_request_id": r.tracking_code,
+            "status": st.open311_status(r.state),
+            "status_notes": notes.get(r.id),
+            "service_name": _localized(r.category.name_i18n, r.category.source_locale, locale),
+            "service_code": r.category.service_code,
+            "description": r.description,
+            "agency_responsible": (_localized(department.name_i18n, department.source_locale, locale)
+                                   if department else None),
+            "service_notice": None,
+            "requested_datetime": w3c(r.created_at),
+            "updated_datetime": w3c(r.updated_at),
+            "expected_datetime": w3c(r.resolve_due_at),
+            "address": services.mask_numbers(r.location_text) or None,
+            "address_id": r.address_id,
+            "zipcode": None,
+            "lat": r.latitude,
+            "long": r.longitude,
+            "media_url": r.media_url,
+        })
+    return rows
+
+
+# --- POST requests -------------------------------------------------------------------------
+
+def authenticate(session: Session, secret: str | None) -> ApiKey:
+    from portal.feedback import apikeys
+
+    key = apikeys.authenticate(session, secret)
+    if key is None:
+        raise ApiError(403)
+    return key
+
+
+_ATTRIBUTE = re.compile(r"attribute\[([^\[\]]+)\](\[\])?")
+
+
+def parse_attributes(category: ServiceCategory, form) -> dict:
+    """``attribute[code]=value`` and, for a multivaluelist, ``attribute[code][]=value`` repeated;
+    answers to questions the service does not ask are ignored."""
+    datatypes = {a["code"]: a["datatype"] for a in category.attributes or []}
+    answers: dict = {}
+    for key in form:
+        match = _ATTRIBUTE.fullmatch(key)
+        if not match or match.group(1) not in datatypes:
+            continue
+        code = match.group(1)
+        values = [v.strip() for v in form.getlist(key) if v and v.strip()]
+        if datatypes[code] == "multivaluelist":
+            answers[code] = [*answers.get(code, []), *values]
+        elif datatypes[code] in ("string", "text"):
+            if values:
+                answers[code] = ", ".join(values)
+        elif len(values) == 1:
+            answers[code] = values[0]
+        elif values:
+            answers[code] = values  # more than one value where one is asked: check_answers says so
+    return answers
+
+
+def _coordinates(form) -> tuple[float | None, float | None]:
+    lat, long = (form.get(name, "").strip() for name in ("lat", "long"))
+    if not lat and not long:
+        return None, None
+    try:
+        latitude, longitude = float(lat), float(long)
+    except ValueError:
+        raise Invalid({"lat": [COORDINATES_HINT]}) from None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise Invalid({"lat": [_l("These coordinates are not on Earth.")]})
+    return latitude, longitude
+
+
+def parse_submission(session: Session, key: ApiKey, form) -> services.Submission:
+    """Read a POST requests form into the ``Submission`` the web form also builds. Every
+    problem is reported at once, with the parameter it concerns."""
+    errors: dict[str, list] = {}
+
+    def collect(name, read):
+        try:
+            return read()
+        except Invalid as exc:
+            errors.update(exc.errors)
+            return None
+
+    code = form.get("service_code", "").strip()
+    category = None
+    if not code:
+        errors["service_code"] = [_l("Give the service_code of one of the services.")]
+    else:
+        category = session.scalar(select(ServiceCategory).where(ServiceCategory.service_code == code))
+        if category is None or not category.active:
+            errors["service_code"] = [NO_SERVICE]
+            category = None
+    latitude, longitude = collect("lat", lambda: _coordinates(form)) or (None, None)
+    address = collect("address_string", lambda: _text(form.get("address_string"), "address_string", 300))
+    address_id = collect("address_id", lambda: _text(form.get("address_id"), "address_id", 64))
+    if latitude is None and not address and not address_id and "lat" not in errors:
+        errors["location"] = [_l("Give a location: lat and long, address_string or address_id.")]
+    area_code = form.get("area", "").strip()
+    if area_code:
+        area = session.scalar(select(Area).where(Area.code == area_code))
+        if area is None:
+            errors["area"] = [_l("There is no area with this code.")]
+    else:
+        area = session.scalar(select(Area).where(Area.parent_id.is_(None)).order_by(Area.id).limit(1))
+        if area is None:
+            errors["area"] = [_l("There is no area with this code.")]
+    email = form.get("email", "").strip() or None
+    if email:
+        try:
+            email = validate_email(email, check_deliverability=False).normalized
+        except EmailNotValidError:
+            errors["email"] = [_l("Enter an email address in the right format, like name@example.com.")]
+    media_url = collect("media_url", lambda: _web_address(form.get("media_url")))
+    description = collect("description", lambda: _text(form.get("description"), "description", 5000))
+    name = " ".join(p for p in (form.get("first_name", "").strip(), form.get("last_name", "").strip()) if p)
+    answers = {}
+    if category is not None:
+        answers = parse_attributes(category, form)
+        errors.update(services.check_answers(category, answers))
+    if errors:
+        raise Invalid(errors)
+    return services.Submission(
+        category=category, area=area, title="", description=description or "",
+        location_text=address or "", latitude=latitude, longitude=longitude,
+        address_id=address_id or None, answers=answers, show_name=False,
+        contact_name=name[:120] or None, contact_email=email,
+        contact_phone=(form.get("phone", "").strip()[:40] or None),
+        locale=locale_code(form.get("locale")), source=f"open311:{key.name}"[:32],
+        media_url=media_url,
+    )
+
+
+def actor_for(key: ApiKey, **data) -> services.DepartmentSystem | None:
+    """A department's key acts as that department's system; any other key as a visitor."""
+    if key.department_id is None:
+        return None
+    return services.DepartmentSystem(department_id=key.department_id, key_id=key.id,
+                                      data=tuple((k, v) for k, v in data.items() if v is not None))
+
+
+def submit(session: Session, key: ApiKey, form) -> Request:
+    sub = parse_submission(session, key, form)
+    return services.submit(session, actor_for(key), sub)
+
+
+def token_for(request: Request) -> str:
+    """The token of a request held for its visitor's confirmation: unguessable, and not the
+    confirmation secret (that one only travels by email)."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    mac = hmac.new(secret, f"open311-token:{request.id}".encode(), hashlib.sha256).hexdigest()[:32]
+    return f"{request.id}-{mac}"
+
+
+_TOKEN = re.compile(r"([0-9]{1,9})-[0-9a-f]{32}")
+
+
+def by_token(session: Session, token: str) -> Request:
+    match = _TOKEN.fullmatch(token)
+    request = session.get(Request, int(match.group(1))) if match else None
+    if request is None or not hmac.compare_digest(token_for(request), token):
+        raise ApiError(404, NO_TOKEN)
+    return request
+
+
+def submitted_document(request: Request) -> dict:
+    if request.state_type == st.PENDING:
+        return {"token": token_for(request), "service_notice": str(HELD_NOTICE), "account_id": None}
+    return {"service_request_id": request.tracking_code, "service_notice": None, "account_id": None}
+
+
+def token_document(request: Request, token: str) -> dict:
+    public = request.state_type != st.PENDING
+    return {"service_request_id": request.tracking_code if public else None, "token": token}
+
+
+# --- servicerequestupdates (the mySociety extension) ---------------------------------------
+
+@dataclass
+class UpdateQuery:
+    ids: list[str] = field(default_factory=list)
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+def parse_update_query(args) -> UpdateQuery:
+    errors: dict[str, list] = {}
+    query = UpdateQuery(ids=parse_codes(args.get("service_request_id")))
+    start, end = _dates(args, errors)
+    if errors:
+        raise Invalid(errors)
+    if query.ids and start is None and end is None:
+        return query  # every update of the requests named
+    query.start, query.end = _window(start, end)
+    return query
+
+
+def find_updates(session: Session, query: UpdateQuery, locale: str) -> list[dict]:
+    """The public timeline events of public requests, oldest first, at most 1000."""
+    stmt = (select(RequestEvent, Request.tracking_code)
+            .join(Request, Request.id == RequestEvent.request_id)
+            .where(Request.state_type.in_(st.PUBLIC_TYPES), RequestEvent.kind.not_in(PRIVATE_KINDS)))
+    if query.ids:
+        stmt = stmt.where(Request.tracking_code.in_([c.upper() for c in query.ids]))
+    if query.start:
+        stmt = stmt.where(RequestEvent.created_at >= query.start)
+    if query.end:
+        stmt = stmt.where(RequestEvent.created_at <= query.end)
+    stmt = stmt.order_by(RequestEvent.created_at, RequestEvent.id).limit(MAX_RESULTS)
+    return [update_document(event, code) for event, code in session.execute(stmt)]
+
+
+def update_document(event: RequestEvent, code: str) -> dict:
+    data = event.data or {}
+    return {
+        "update_id": str(event.id),
+        "service_request_id": code,
+        "status": st.open311_status(event.to_state or event.from_state),
+        "updated_datetime": w3c(event.created_at),
+        "description": event.public_text or str(st.EVENT_LABELS.get(event.kind, event.kind)),
+        "media_url": data.get("media_url"),
+    }
+
+
+@dataclass
+class UpdateInput:
+    service_request_id: str
+    update_id: str
+    status: str
+    description: str
+    updated_at: datetime | None = None
+    media_url: str | None = None
+
+
+def parse_update(form) -> UpdateInput:
+    errors: dict[str, list] = {}
+    code = form.get("service_request_id", "").strip()
+    if not code:
+        errors["service_request_id"] = [_l("Give the service_request_id of the request.")]
+    update_id = form.get("update_id", "").strip()
+    if not update_id:
+        errors["update_id"] = [_l("Give your own id for this update: the same id is recorded once.")]
+    elif len(update_id) > 64:
+        errors["update_id"] = [at_most(64)]
+    status = form.get("status", "").strip().lower()
+    if status not in ("open", "closed"):
+        errors["status"] = [_l("Give open or closed.")]
+    description = form.get("description", "").strip()
+    if not description:
+        errors["description"] = [_l("Write the update.")]
+    updated_at = media_url = None
+    try:
+        updated_at = parse_datetime(form.get("updated_datetime"), "updated_datetime")
+    except Invalid as exc:
+        errors.update(exc.errors)
+    try:
+        media_url = _web_address(form.get("media_url"))
+    except Invalid as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise Invalid(errors)
+    return UpdateInput(code, update_id, status, description, updated_at, media_url)
+
+
+def _recorded(session: Session, request: Request, key: ApiKey, update_id: str) -> RequestEvent | None:
+    for event in session.scalars(select(RequestEvent).where(RequestEvent.request_id == request.id)
+                                 .order_by(RequestEvent.seq)):
+        data = event.data or {}
+        if data.get("open311_key") == key.id and data.get("update_id") == update_id:
+            return event
+    return None
+
+
+def push_update(session: Session, key: ApiKey, request: Request, update: UpdateInput,
+                ) -> tuple[RequestEvent, bool]:
+    """A department's system reports progress on a request its department leads.
+
+    ``open`` acknowledges a request just routed (or reopened), starts work on an acknowledged
+    one, and is otherwise a public update; ``closed`` is the department's answer, which the
+    resident then confirms or reopens. An ``update_id`` already recorded for this key is not
+    recorded again. Returns the event and whether it is new.
+    """
+    if key.department_id is None or request.lead_department_id != key.department_id:
+        raise ApiError(403, DEPARTMENT_KEY)
+    existing = _recorded(session, request, key, update.update_id)
+    if existing is not None:
+        return existing, False
+    actor = actor_for(key, update_id=update.update_id, media_url=update.media_url,
+                      updated_datetime=w3c(update.updated_at))
+    if update.status == "closed":
+        return services.answer(session, actor, request, update.description), True
+    if request.state in ("routed", "reopened"):
+        return services.acknowledge(session, actor, request, update.description), True
+    if request.state == "acknowledged":
+        return services.start_work(session, actor, request, update.description), True
+    return services.post_update(session, actor, request, update.description), True

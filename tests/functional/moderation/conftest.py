@@ -1,0 +1,1 @@
+from tests.functional.moderation.support import client_for, world  # noqa: F401 (fixtures)
