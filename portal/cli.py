@@ -10,6 +10,10 @@ from flask import Flask
 
 from portal.config import ROOT
 
+# How strings are extracted: ``translate update`` and the catalog tests use the same.
+EXTRACT = ["extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2",
+           "--no-location", "--sort-output"]
+
 
 def init_cli(app: Flask) -> None:
     from portal.feedback.cli import init_cli as init_feedback_cli
@@ -49,8 +53,7 @@ def init_cli(app: Flask) -> None:
     @translate.command("update")
     def translate_update():
         """Extract strings to messages.pot and merge them into every catalog."""
-        pybabel("-q", "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
-                "--no-location", "--sort-output", "-o", "translations/messages.pot", ".")
+        pybabel("-q", *EXTRACT, "-o", "translations/messages.pot", ".")
         pybabel("-q", "update", "-i", "translations/messages.pot", "-d", "translations",
                 "--no-fuzzy-matching", "--ignore-obsolete")
 

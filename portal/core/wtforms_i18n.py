@@ -30,6 +30,8 @@ MESSAGES = (
     _l("Invalid URL."),
     _l("Field must be equal to %(other_name)s."),
     _l("Field must be between %(min)d and %(max)d characters long."),
+    lazy_ngettext("'%(value)s' is not a valid choice for this field.",
+                  "'%(value)s' are not valid choices for this field.", 1),
     lazy_ngettext("Field must be at least %(min)d character long.",
                   "Field must be at least %(min)d characters long.", 1),
     lazy_ngettext("Field cannot be longer than %(max)d character.",

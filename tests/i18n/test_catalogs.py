@@ -19,11 +19,8 @@ import pytest
 from babel.messages.mofile import write_mo
 from markupsafe import escape
 
+from portal.cli import EXTRACT  # the same extraction as ``flask translate update``
 from tests.i18n.conftest import CATALOGS, ROOT, load_po
-
-# The same extraction as ``flask translate update`` (portal/cli.py).
-EXTRACT = ["extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
-           "--no-location", "--sort-output"]
 
 # Python %-format placeholders: %(name)s, %d, %.1f ... and the literal %%.
 PLACEHOLDER = re.compile(r"%(?:\(([^)]*)\))?[-#0 +]*(?:\d+|\*)?(?:\.\d+)?([diouxXeEfFgGcrsa%])")
