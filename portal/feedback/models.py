@@ -18,6 +18,9 @@ class Request(db.Model):
         Index("ix_request_state_id", "state_type", "id"),
         Index("ix_request_department_id", "lead_department_id", "id"),
         Index("ix_request_category_area", "category_id", "area_id", "state_type"),
+        # The public list filtered by one category or area, newest first.
+        Index("ix_request_category_id", "category_id", "id"),
+        Index("ix_request_area_id", "area_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

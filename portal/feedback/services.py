@@ -806,8 +806,11 @@ def public_list(session: Session, f: ListFilter, before: int | None = None, afte
                 per_page: int = 20):
     from portal.core.pagination import keyset
 
-    stmt = (select(Request).options(joinedload(Request.category), joinedload(Request.area))
-            .where(Request.state_type.in_(st.PUBLIC_TYPES)))
+    stmt = select(Request).options(joinedload(Request.category), joinedload(Request.area))
+    if f.state_type not in st.PUBLIC_TYPES:
+        # "Not pending" rather than "one of four types": the newest-first scan of the primary
+        # key then stops after one page instead of sorting every public request.
+        stmt = stmt.where(Request.state_type != st.PENDING)
     if f.category_id:
         stmt = stmt.where(Request.category_id == f.category_id)
     if f.area_id:

@@ -10,13 +10,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.core.models import utcnow
 from portal.extensions import db
 
+FAR = datetime(9999, 1, 1)  # "no deadline", for sorting
+
 
 class QueueItem(db.Model):
     __tablename__ = "queue_item"
     __table_args__ = (
         UniqueConstraint("module", "item_id"),
-        Index("ix_queue_department_due", "department_id", "done", "due_at"),
-        Index("ix_queue_done_due", "done", "due_at"),
+        # The queue's default order (priority first, then the soonest deadline), so a page
+        # is read straight off an index however long the queue is.
+        Index("ix_queue_order", "done", "sort_rank", "due_sort", "id"),
+        Index("ix_queue_department_order", "department_id", "done", "sort_rank", "due_sort", "id"),
+        Index("ix_queue_updated", "done", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -31,6 +36,10 @@ class QueueItem(db.Model):
     state: Mapped[str] = mapped_column(String(32))
     assigned_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     due_at: Mapped[datetime | None]
+    # The default order as plain ascending columns, so a page is read straight off an index:
+    # 0 for priority items (reopened), 1 for the rest; then due_at, never NULL (FAR = none).
+    sort_rank: Mapped[int] = mapped_column(default=1)
+    due_sort: Mapped[datetime] = mapped_column(default=lambda: FAR)
     overdue: Mapped[bool] = mapped_column(default=False)
     priority: Mapped[bool] = mapped_column(default=False)
     done: Mapped[bool] = mapped_column(default=False)  # nothing left for staff to do

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.models import User, utcnow
 from portal.core.roles import ADMIN, MODERATOR, STAFF
-from portal.moderation.models import QueueItem
+from portal.moderation.models import FAR, QueueItem
 
 
 def upsert(session: Session, module: str, item_id: int, **fields) -> QueueItem:
@@ -30,6 +30,8 @@ def upsert(session: Session, module: str, item_id: int, **fields) -> QueueItem:
         session.add(item)
     for key, value in fields.items():
         setattr(item, key, value)
+    item.due_sort = item.due_at or FAR
+    item.sort_rank = 0 if item.priority else 1
     item.updated_at = utcnow()
     return item
 
@@ -194,17 +196,12 @@ def _area_and_descendants(session: Session, area_id: int) -> list[int]:
     return found
 
 
-FAR = datetime(9999, 1, 1)
-
-
-def _due():
-    return func.coalesce(QueueItem.due_at, FAR)
 
 
 def _cursor(item: QueueItem, sort: str) -> str:
     if sort == "updated":
         return f"{item.updated_at.isoformat()}|{item.id}"
-    return f"{int(item.priority)}|{(item.due_at or FAR).isoformat()}|{item.id}"
+    return f"{item.sort_rank}|{item.due_sort.isoformat()}|{item.id}"
 
 
 def _after(stmt, sort: str, cursor: str | None):
@@ -218,10 +215,11 @@ def _after(stmt, sort: str, cursor: str | None):
             return stmt.where(or_(QueueItem.updated_at < moment,
                                   and_(QueueItem.updated_at == moment, QueueItem.id < last)))
         if sort != "updated" and len(parts) == 3:
-            priority, due, last = parts[0] == "1", datetime.fromisoformat(parts[1]), int(parts[2])
-            same = and_(QueueItem.priority.is_(priority),
-                        or_(_due() > due, and_(_due() == due, QueueItem.id > last)))
-            return stmt.where(or_(same, QueueItem.priority.is_(False)) if priority else same)
+            rank, due, last = int(parts[0]), datetime.fromisoformat(parts[1]), int(parts[2])
+            return stmt.where(or_(
+                QueueItem.sort_rank > rank,
+                and_(QueueItem.sort_rank == rank,
+                     or_(QueueItem.due_sort > due, and_(QueueItem.due_sort == due, QueueItem.id > last)))))
     except ValueError:
         pass
     return stmt  # a malformed cursor starts from the first page
@@ -251,7 +249,7 @@ def page(session: Session, user: User, f: QueueFilter, after: str | None = None,
     if sort == "updated":
         stmt = stmt.order_by(QueueItem.updated_at.desc(), QueueItem.id.desc())
     else:
-        stmt = stmt.order_by(QueueItem.priority.desc(), _due(), QueueItem.id)
+        stmt = stmt.order_by(QueueItem.sort_rank, QueueItem.due_sort, QueueItem.id)
     rows = list(session.scalars(stmt.limit(per_page + 1)))
     more = len(rows) > per_page
     rows = rows[:per_page]

@@ -63,7 +63,9 @@ def bulk_requests(session: Session, n: int, batch: int = 5000, seed: int = 7) ->
             active = state in st.ACTIVE and state != "waiting"
             items.append(dict(module="feedback", item_id=i, title=title, reference=code,
                               department_id=dept.id, category_id=category.id, area_id=area.id,
-                              state=state, due_at=created + timedelta(days=14), overdue=False,
+                              state=state, due_at=created + timedelta(days=14),
+                              due_sort=created + timedelta(days=14),
+                              sort_rank=0 if state == "reopened" else 1, overdue=False,
                               priority=state == "reopened", done=not active, updated_at=created))
         session.execute(insert(Request), requests)
         session.execute(insert(RequestEvent), events)

@@ -137,7 +137,8 @@ def test_sorting_by_deadline_puts_priority_first_then_soonest(world, client_for,
                                 (soon, now + timedelta(days=1), False),
                                 (urgent, now + timedelta(days=20), True)):
         db_session.execute(QueueItem.__table__.update().where(QueueItem.item_id == item.id)
-                           .values(due_at=due, priority=priority, updated_at=due))
+                           .values(due_at=due, due_sort=due, priority=priority,
+                                   sort_rank=0 if priority else 1, updated_at=due))
     db_session.commit()
     client = client_for(world.users["lead_staff"])
     assert codes(client.get("/en/staff/queue/")) == [
@@ -151,7 +152,7 @@ def test_pages_follow_each_other_without_gaps_or_repeats(world, client_for, db_s
     made = world.requests(30)  # same deadline for all: the id breaks the ties
     priority = {m.id for m in made[::7]}
     db_session.execute(QueueItem.__table__.update().where(QueueItem.item_id.in_(priority))
-                       .values(priority=True))
+                       .values(priority=True, sort_rank=0))
     db_session.commit()
     client = client_for(world.users["lead_staff"])
     seen, url, pages = [], f"/en/staff/queue/?sort={sort}", 0
