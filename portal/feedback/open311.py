@@ -422,10 +422,10 @@ def request_documents(session: Session, requests: list[Request], locale: str) ->
             "updated_datetime": w3c(r.updated_at),
             "expected_datetime": w3c(r.resolve_due_at),
             "address": services.mask_numbers(r.location_text) or None,
-            "address_id": r.address_id,
+            "address_id": None,  # an exact address: personal data in a public export
             "zipcode": None,
-            "lat": r.latitude,
-            "long": r.longitude,
+            "lat": services.public_coordinate(r.latitude),
+            "long": services.public_coordinate(r.longitude),
             "media_url": r.media_url,
         })
     return rows

@@ -778,6 +778,12 @@ def mask_numbers(text: str | None) -> str:
     return _NUMBER.sub(lambda m: "#" * min(len(m.group()), 3), text or "")
 
 
+def public_coordinate(value: float | None) -> float | None:
+    """Coordinates in public views and exports are rounded to about 100 m: close enough to find
+    the pothole, not to find the front door of the person who reported it."""
+    return None if value is None else round(value, 3)
+
+
 def public_name(request: Request):
     if request.show_name and request.personal_data_removed_at is None:
         if request.resident is not None:
