@@ -29,7 +29,7 @@ from portal.feedback.models import Attachment, Follower, Request, RequestEvent
 from portal.feedback.queue import sync_queue
 from portal.moderation import services as queue
 from portal.responsibility.models import Area, Department, ServiceCategory
-from portal.responsibility.services import dispatcher, route
+from portal.responsibility.services import area_ids_within, dispatcher, route
 
 notifications.register_message(
     "feedback.changed", _l("Your request %(code)s: %(event)s"))
@@ -820,7 +820,7 @@ def public_list(session: Session, f: ListFilter, before: int | None = None, afte
     if f.category_id:
         stmt = stmt.where(Request.category_id == f.category_id)
     if f.area_id:
-        area_ids = _area_and_descendants(session, f.area_id)
+        area_ids = area_ids_within(session, f.area_id)
         stmt = stmt.where(Request.area_id.in_(area_ids))
     if f.state_type in st.PUBLIC_TYPES:
         stmt = stmt.where(Request.state_type == f.state_type)
@@ -832,19 +832,6 @@ def public_list(session: Session, f: ListFilter, before: int | None = None, afte
                               func.lower(Request.description).like(like),
                               Request.tracking_code == term.upper()))
     return keyset(session, stmt, Request.id, before, after, per_page)
-
-
-def _area_and_descendants(session: Session, area_id: int) -> list[int]:
-    rows = session.execute(select(Area.id, Area.parent_id)).all()
-    children: dict[int | None, list[int]] = {}
-    for aid, parent in rows:
-        children.setdefault(parent, []).append(aid)
-    found, stack = [], [area_id]
-    while stack:
-        aid = stack.pop()
-        found.append(aid)
-        stack.extend(children.get(aid, []))
-    return found
 
 
 def similar_open(session: Session, category: ServiceCategory, area: Area, text: str,

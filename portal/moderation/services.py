@@ -182,20 +182,6 @@ def visible(session: Session, user: User):
     return stmt.where(or_(*conditions))
 
 
-def _area_and_descendants(session: Session, area_id: int) -> list[int]:
-    from portal.responsibility.models import Area
-
-    children: dict[int | None, list[int]] = {}
-    for aid, parent in session.execute(select(Area.id, Area.parent_id)):
-        children.setdefault(parent, []).append(aid)
-    found, stack = [], [area_id]
-    while stack:
-        aid = stack.pop()
-        found.append(aid)
-        stack.extend(children.get(aid, []))
-    return found
-
-
 
 
 def _cursor(item: QueueItem, sort: str) -> str:
@@ -236,7 +222,9 @@ def page(session: Session, user: User, f: QueueFilter, after: str | None = None,
     if f.category_id:
         stmt = stmt.where(QueueItem.category_id == f.category_id)
     if f.area_id:
-        stmt = stmt.where(QueueItem.area_id.in_(_area_and_descendants(session, f.area_id)))
+        from portal.responsibility.services import area_ids_within
+
+        stmt = stmt.where(QueueItem.area_id.in_(area_ids_within(session, f.area_id)))
     if f.state:
         stmt = stmt.where(QueueItem.state == f.state)
     if f.overdue:

@@ -42,6 +42,19 @@ def area_tree(session: Session) -> list[AreaNode]:
     return roots
 
 
+def area_ids_within(session: Session, area_id: int) -> list[int]:
+    """The area and every area under it (a district and its communities), in one query."""
+    children: dict[int | None, list[int]] = {}
+    for aid, parent in session.execute(select(Area.id, Area.parent_id)):
+        children.setdefault(parent, []).append(aid)
+    found, stack = [], [area_id]
+    while stack:
+        aid = stack.pop()
+        found.append(aid)
+        stack.extend(children.get(aid, []))
+    return found
+
+
 def department_tree(session: Session) -> list[tuple[Department, int]]:
     """Departments in hierarchy order with their depth, in one query."""
     departments = list(session.scalars(select(Department).order_by(Department.code)))

@@ -256,3 +256,16 @@ def url_map_app():
     from tests.conftest import make_config
 
     return create_app(make_config("sqlite://"))
+
+
+def poll(predicate, seconds: float = 30.0, interval: float = 0.2):
+    """Wait for something a background worker does: ``predicate()``'s first truthy value."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return predicate()

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from portal.core import outbox
 from portal.core.models import MailboxMessage, OutboxMessage
+from tests.functional.support import poll
 
 GOOD = {"display_name": "Lin Wei", "email": "lin@example.org", "password": "a long enough pw",
         "confirm": "a long enough pw"}
@@ -58,14 +59,6 @@ def test_celery_configuration(app):
     assert "portal.core.tasks.drain_outbox" in celery.tasks
 
 
-def _poll(predicate, seconds=20.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    return predicate()
 
 
 @pytest.fixture
@@ -108,7 +101,7 @@ def test_a_real_worker_delivers_the_confirmation_mail(make_app, tmp_path, worker
     with start_worker(celery, pool="solo", perform_ping_check=False, shutdown_timeout=20):
         response = worker_app.test_client().post("/en/account/register", data=GOOD)
         assert response.status_code == 303
-        mail = _poll(delivered)
+        mail = poll(delivered)
     assert mail is not None, "the worker did not deliver the message"
     assert "/en/account/confirm/" in mail.body
     with worker_app.app_context():

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from tests.functional.core.test_celery import worker_start_timeout  # noqa: F401 (fixture)
-
-
-def _poll(predicate, seconds=30.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.3)
-    return predicate()
+from tests.functional.support import poll
 
 
 @pytest.mark.worker
@@ -59,7 +49,7 @@ def test_a_real_worker_escalates_a_missed_deadline(make_app, tmp_path, worker_st
     with start_worker(app.extensions["celery"], pool="solo", perform_ping_check=False,
                       shutdown_timeout=20):
         check_deadlines.delay()
-        event = _poll(escalated)
+        event = poll(escalated)
     assert event is not None, "the worker did not run the deadline check"
     assert event.data["missed"] == "acknowledge" and event.data["level"] == 1
     with app.app_context():
