@@ -35,6 +35,10 @@ def celery_init_app(app: Flask) -> Celery:
                 "task": "portal.feedback.tasks.check_deadlines",
                 "schedule": app.config.get("DEADLINE_CHECK_SECONDS", 300.0),
             },
+            "refresh-metrics": {
+                "task": "portal.feedback.tasks.refresh_metrics",
+                "schedule": app.config.get("METRICS_REFRESH_SECONDS", 600.0),
+            },
             "discard-stale-drafts": {
                 "task": "portal.feedback.tasks.discard_stale_drafts",
                 "schedule": crontab(hour=3, minute=30),

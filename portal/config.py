@@ -72,6 +72,8 @@ class Config:
     FEEDBACK_CONFIRM_DAYS = 5  # working days for the resident to confirm an answer
     FEEDBACK_MAX_FILE_BYTES = 5 * 1024 * 1024
     DEADLINE_CHECK_SECONDS = 300.0
+    METRICS_SNAPSHOTS = True  # the metrics page reads what refresh_metrics stored
+    METRICS_REFRESH_SECONDS = 600.0
 
 
 class EmbeddedConfig(Config):

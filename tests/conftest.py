@@ -74,6 +74,7 @@ def make_config(database_url: str, **overrides) -> dict:
         "RATELIMIT_ENABLED": False,
         "PASSWORD_HASH_CHEAP": True,
         "CELERY_DISPATCH": False,
+        "METRICS_SNAPSHOTS": False,  # exact figures on every page view; snapshots tested apart
         "SERVER_NAME": None,
         "CELERY": {"broker_url": "memory://", "task_ignore_result": True},
     }

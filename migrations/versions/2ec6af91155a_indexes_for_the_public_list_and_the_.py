@@ -5,11 +5,10 @@ Revises: bddd81a10198
 Create Date: 2026-11-29 22:27:11.926669
 
 """
-from alembic import op
 from datetime import datetime
 
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '2ec6af91155a'

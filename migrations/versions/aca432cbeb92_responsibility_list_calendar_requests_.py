@@ -5,9 +5,8 @@ Revises: c0d756e050f2
 Create Date: 2026-11-29 21:23:05.669552
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'aca432cbeb92'

@@ -5,9 +5,8 @@ Revises: aca432cbeb92
 Create Date: 2026-11-29 22:17:08.100801
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'bddd81a10198'

@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-29 21:13:27.082490
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c0d756e050f2'

@@ -182,3 +182,13 @@ class FeedbackDraft(db.Model):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class MetricsSnapshot(db.Model):
+    """The metrics as a beat task last computed them (portal.feedback.metrics.refresh)."""
+
+    __tablename__ = "feedback_metrics_snapshot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -16,3 +16,10 @@ def discard_stale_drafts() -> int:
     from portal.feedback import drafts
 
     return drafts.discard_stale(db.session)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def refresh_metrics() -> str:
+    from portal.feedback import metrics
+
+    return metrics.refresh(db.session).isoformat()

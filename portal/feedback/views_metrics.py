@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from babel.dates import format_skeleton
-from flask import render_template, request
+from flask import current_app, render_template, request
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -51,7 +51,7 @@ class MetricsForm(FlaskForm):
 class Row:
     key: object
     label: object  # a translatable name (with its lang), a month, or "not assigned"
-    figures: metrics.Figures
+    figures: metrics.Summary
 
 
 def _month(key: str) -> str:
@@ -92,8 +92,14 @@ def metrics_page():
     form = MetricsForm(request.args)
     dimension = form.by.data if form.by.data in metrics.DIMENSIONS else "department"
     form.by.data = dimension
-    total, groups = metrics.compute(db.session, dimension)
+    if current_app.config.get("METRICS_SNAPSHOTS", True):
+        total, groups, computed_at = metrics.latest(db.session, dimension)
+    else:  # always exact (tests, tiny installations)
+        total, all_groups = metrics.compute(db.session, dimension)
+        total, groups = metrics.Summary.of(total), {k: metrics.Summary.of(f) for k, f in all_groups.items()}
+        computed_at = None
     context = {"form": form, "total": total, "rows": rows(db.session, dimension, groups),
+               "computed_at": computed_at,
                "dimension": dimension, "dimension_label": DIMENSION_LABELS[dimension],
                "caption": CAPTIONS[dimension],
                "percent": percent, "decimal": decimal}

@@ -73,7 +73,7 @@ def main() -> None:
     client = app.test_client()
     pages = ["/en/", "/zh-Hans/", "/ar/departments", "/en/account/login",
              # the figures, over REQUESTS requests:
-             "/en/requests", "/en/requests?q=pothole", f"/en/requests/{middle}"]
+             "/en/requests", "/en/requests?q=pothole", f"/en/requests/{middle}", "/en/requests/metrics"]
     for path in pages:
         report(client, path, base_median)
     staff = app.test_client()

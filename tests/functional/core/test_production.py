@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from portal.core.models import MailboxMessage
 from tests.conftest import csrf_token_from
-from tests.functional.core.test_celery import _poll, worker_start_timeout  # noqa: F401
-from tests.functional.support import page
+from tests.functional.core.test_celery import worker_start_timeout  # noqa: F401
+from tests.functional.support import page, poll
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.worker]
 HTTPS = {"base_url": "https://portal.example"}
@@ -104,7 +104,7 @@ def test_production_profile_delivers_mail_through_a_redis_worker(production_app,
                       shutdown_timeout=20):
         response = _register(app.test_client(), "prod@example.org")
         assert response.status_code == 303
-        mail = _poll(delivered)
+        mail = poll(delivered)
     assert mail is not None, "the worker did not deliver the message"
     assert "/en/account/confirm/" in mail.body
     # production keeps the mailbox private

@@ -242,3 +242,20 @@ def test_similar_open_requests_and_search(loop, db_session):
     assert all(r.state_type != "pending" for r in page.items)
     assert isinstance(first.created_at, datetime)
     assert db_session.get(Request, first.id) is first
+
+
+def test_metrics_snapshot_matches_the_exact_figures_and_is_replaced(loop, db_session):
+    from portal.feedback import metrics
+    from portal.feedback.models import MetricsSnapshot
+
+    item = submit(loop, loop.users["resident"])
+    services.answer(db_session, loop.users["roads"], item, "Filled and sealed today.")
+    services.respond(db_session, loop.users["resident"], item, True, 5)
+    exact, groups = metrics.compute(db_session, "category")
+    total, snap_groups, computed_at = metrics.latest(db_session, "category")
+    assert computed_at is not None
+    assert total == metrics.Summary.of(exact)
+    assert snap_groups == {k: metrics.Summary.of(f) for k, f in groups.items()}
+    assert total.resolution_rate == exact.resolution_rate
+    metrics.refresh(db_session)
+    assert db_session.query(MetricsSnapshot).count() == 1  # the older one is gone
