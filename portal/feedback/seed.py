@@ -198,8 +198,12 @@ def seed_requests(session: Session) -> int:
     j = submit(resident, "streetlight", "north-hill", "Light flickering at the bus stop",
                "The light at the Hillside bus stop flickers on and off all evening.", "Hillside bus stop")
     services.withdraw(session, resident, j, "It was repaired before anyone came.")
+
+    # Waiting for the roads bureau: what a newcomer logged in as roads@ finds in the queue.
+    submit(zh, "pothole", "harbour-quay", "碼頭路口坑洞", "碼頭東側路口有一個大坑洞，晚上騎車很危險。",
+           "東碼頭，渡輪售票處前的路口", locale="zh-Hant", answers={"size": "large"})
     session.commit()
-    return 10
+    return 11
 
 
 def seed(session: Session) -> int:
