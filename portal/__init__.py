@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 
 from flask import Flask, g, request
@@ -10,6 +11,16 @@ from sqlalchemy.engine import Engine
 
 from portal.config import ROOT, Config, load_config
 from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+# Each domain registers its blueprints, commands and tasks in its own ``init_app(app)``.
+DOMAINS = (
+    "portal.core",
+    "portal.accounts",
+    "portal.admin",
+    "portal.responsibility",
+    "portal.moderation",
+    "portal.feedback",
+)
 
 
 def _sqlite_pragmas(dbapi_connection, connection_record):
@@ -88,38 +99,12 @@ def create_app(config: Config | dict | None = None) -> Flask:
     init_errors(app)
     _init_locale_urls(app)
 
-    from portal.accounts.routes import bp as accounts_bp
-    from portal.admin.routes import bp as admin_bp
-    from portal.core.routes import bp as core_bp
-    from portal.core.routes import root_bp
-    from portal.feedback.api import bp as open311_bp
-    from portal.feedback.apikeys_routes import bp as open311_admin_bp
-    from portal.feedback.routes import bp as feedback_bp
-    from portal.feedback.staff import bp as feedback_staff_bp
-    from portal.moderation.routes import bp as moderation_bp
-    from portal.responsibility.admin_routes import bp as responsibility_admin_bp
-    from portal.responsibility.routes import bp as responsibility_bp
-
-    app.register_blueprint(root_bp)
-    app.register_blueprint(core_bp, url_prefix="/<lc:locale>")
-    app.register_blueprint(accounts_bp, url_prefix="/<lc:locale>/account")
-    app.register_blueprint(admin_bp, url_prefix="/<lc:locale>/admin")
-    app.register_blueprint(responsibility_bp, url_prefix="/<lc:locale>")
-    app.register_blueprint(responsibility_admin_bp, url_prefix="/<lc:locale>/admin/responsibility")
-    app.register_blueprint(feedback_bp, url_prefix="/<lc:locale>/requests")
-    app.register_blueprint(feedback_staff_bp, url_prefix="/<lc:locale>/staff/requests")
-    app.register_blueprint(moderation_bp, url_prefix="/<lc:locale>/staff/queue")
-    app.register_blueprint(open311_bp, url_prefix="/open311/v2")
-    app.register_blueprint(open311_admin_bp, url_prefix="/<lc:locale>/admin/open311")
-    csrf.exempt(open311_bp)  # API clients authenticate with keys, not sessions
-
     from portal.celery_app import celery_init_app
     from portal.cli import init_cli
 
     celery_init_app(app)
-    import portal.core.tasks
-    import portal.feedback.tasks  # noqa: F401
-
+    for domain in DOMAINS:
+        importlib.import_module(domain).init_app(app)
     init_cli(app)
     return app
 

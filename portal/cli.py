@@ -16,11 +16,6 @@ EXTRACT = ["extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k",
 
 
 def init_cli(app: Flask) -> None:
-    from portal.feedback.cli import init_cli as init_feedback_cli
-    from portal.feedback.open311_cli import init_cli as init_open311_cli
-
-    init_feedback_cli(app)
-    init_open311_cli(app)
     @app.cli.command("seed")
     def seed_command():
         """Load the demo city (idempotent: existing rows are kept)."""

@@ -1,0 +1,13 @@
+"""What every module shares: locales, roles, audit log, outbox, errors, shared pages."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from portal.core import tasks  # noqa: F401  (registers the Celery tasks)
+    from portal.core.routes import bp, root_bp
+
+    app.register_blueprint(root_bp)
+    app.register_blueprint(bp, url_prefix="/<lc:locale>")

@@ -26,7 +26,7 @@ from portal.core.models import User, utcnow
 from portal.core.roles import ADMIN, MODERATOR, STAFF
 from portal.feedback import states as st
 from portal.feedback.models import Attachment, Follower, Request, RequestEvent
-from portal.feedback.queue import sync_queue
+from portal.feedback.staff.queue import sync_queue
 from portal.moderation import services as queue
 from portal.responsibility.models import Area, Department, ServiceCategory
 from portal.responsibility.services import area_ids_within, dispatcher, route

@@ -13,7 +13,7 @@ def check_deadlines() -> dict:
 
 @shared_task(acks_late=True, ignore_result=True)
 def discard_stale_drafts() -> int:
-    from portal.feedback import drafts
+    from portal.feedback.web import drafts
 
     return drafts.discard_stale(db.session)
 

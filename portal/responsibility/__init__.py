@@ -1,0 +1,13 @@
+"""Departments, service categories, areas, the responsibility list and routing."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from portal.responsibility.admin_routes import bp as admin_bp
+    from portal.responsibility.routes import bp
+
+    app.register_blueprint(bp, url_prefix="/<lc:locale>")
+    app.register_blueprint(admin_bp, url_prefix="/<lc:locale>/admin/responsibility")

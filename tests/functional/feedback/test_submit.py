@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from portal.core import outbox
 from portal.core.models import MailboxMessage, User, utcnow
-from portal.feedback import drafts
 from portal.feedback.models import Attachment, FeedbackDraft, Follower, Request
+from portal.feedback.web import drafts
 from portal.responsibility.models import Area
 from portal.seed import DEMO_PASSWORD
 from tests.conftest import csrf_token_from

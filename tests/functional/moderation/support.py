@@ -24,7 +24,7 @@ class World:
 
     def requests(self, count: int, department: str = "roads", state: str = "routed",
                  resident=None, **fields):
-        from portal.feedback.queue import sync_queue
+        from portal.feedback.staff.queue import sync_queue
 
         made = self.factories.feedback_requests(
             count, self.category, self.area, self.departments[department],

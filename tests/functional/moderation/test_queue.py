@@ -94,7 +94,7 @@ def test_filters(world, client_for, db_session, factories):
     other = factories.service_category(code="litter", en="Litter")
     a = world.request()
     b = world.request(state="in_progress")
-    from portal.feedback.queue import sync_queue
+    from portal.feedback.staff.queue import sync_queue
 
     made = factories.feedback_requests(1, other, community, world.departments["roads"],
                                        resident=world.users["resident"], state="routed")

@@ -61,7 +61,7 @@ def backdate(city, request, days: float):
 
 def issue_key(city, name="City works system", department: str | None = None):
     """(key, secret); a department's key is trusted."""
-    from portal.feedback import apikeys
+    from portal.feedback.open311 import apikeys
 
     return apikeys.create(city.session, None, name,
                           city.departments[department] if department else None)

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from portal.core.models import AuditEvent
-from portal.feedback.apikeys_routes import bp as keys_bp
 from portal.feedback.models import ApiKey
-from portal.feedback.open311_cli import init_cli
+from portal.feedback.open311.admin_routes import bp as keys_bp
+from portal.feedback.open311.cli import init_cli
 from tests.conftest import csrf_token_from
 from tests.factories import PASSWORD
 from tests.functional.open311.conftest import errors_of, issue_key

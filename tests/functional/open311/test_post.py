@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from portal.core.models import OutboxMessage
-from portal.feedback import apikeys, services
+from portal.feedback import services
 from portal.feedback.models import Request, RequestEvent
+from portal.feedback.open311 import apikeys
 from tests.functional.open311.conftest import as_json, as_xml, errors_of, issue_key, make_category
 
 BASE = "/open311/v2"

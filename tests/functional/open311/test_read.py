@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from portal.feedback import open311
+from portal.feedback.open311 import georeport as open311
 from tests.functional.open311.conftest import (
     as_json,
     as_xml,

@@ -137,7 +137,7 @@ def test_no_requests_no_rates(db_session):
 
 
 def test_the_metrics_page_loads_names_in_one_query_per_dimension(app, db_session, scene, clock):
-    from portal.feedback.views_metrics import rows
+    from portal.feedback.web.metrics import rows
 
     with app.test_request_context():
         build(scene, clock, db_session)

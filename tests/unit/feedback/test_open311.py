@@ -10,8 +10,9 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from portal.core.errors import Forbidden, Invalid, NotFound
-from portal.feedback import open311, services
-from portal.feedback.open311 import ApiError
+from portal.feedback import services
+from portal.feedback.open311 import georeport as open311
+from portal.feedback.open311.georeport import ApiError
 from tests.functional.open311.conftest import parse_xml
 
 # --- dates ---------------------------------------------------------------------------------

@@ -22,10 +22,11 @@ from portal.core.i18n import localize
 from portal.core.models import utcnow
 from portal.core.views import apply_errors
 from portal.extensions import db, htmx
-from portal.feedback import attachments, forms, services
+from portal.feedback import attachments, services
 from portal.feedback import states as st
 from portal.feedback.models import Attachment, Request, RequestEvent
-from portal.feedback.routes import bp
+from portal.feedback.web import forms
+from portal.feedback.web.routes import bp
 from portal.responsibility import services as responsibility
 from portal.responsibility.models import Department
 

@@ -206,7 +206,7 @@ class FilesForm(FlaskForm):
 
 
 # --- public and resident ---------------------------------------------------------------
-# Owner: the public tracker (views_public.py). The submission helper rebuilt this section
+# Owner: the public tracker (web/public.py). The submission helper rebuilt this section
 # once after a simultaneous create; this is the owner's version again.
 
 

@@ -17,7 +17,7 @@ from portal.core.forms import EmptyForm, length, required
 from portal.core.roles import ADMIN
 from portal.core.views import apply_errors
 from portal.extensions import db
-from portal.feedback import apikeys
+from portal.feedback.open311 import apikeys
 from portal.responsibility.models import Department
 from portal.responsibility.services import department_tree
 

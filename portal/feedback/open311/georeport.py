@@ -434,7 +434,7 @@ def request_documents(session: Session, requests: list[Request], locale: str) ->
 # --- POST requests -------------------------------------------------------------------------
 
 def authenticate(session: Session, secret: str | None) -> ApiKey:
-    from portal.feedback import apikeys
+    from portal.feedback.open311 import apikeys
 
     key = apikeys.authenticate(session, secret)
     if key is None:

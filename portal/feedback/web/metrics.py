@@ -19,7 +19,7 @@ from wtforms import SelectChoice, SelectField
 from portal.core.i18n import babel_locale
 from portal.extensions import db, htmx
 from portal.feedback import metrics
-from portal.feedback.routes import bp
+from portal.feedback.web.routes import bp
 from portal.responsibility.models import Area, Department, ServiceCategory
 
 DIMENSION_LABELS = {

@@ -31,7 +31,7 @@ def create_command(name: str, department_code: str | None):
 
     from portal.core.errors import Invalid
     from portal.extensions import db
-    from portal.feedback import apikeys
+    from portal.feedback.open311 import apikeys
     from portal.responsibility.models import Department
 
     department = None
@@ -56,7 +56,7 @@ def revoke_command(key_id: int):
     """Revoke the key with this ID: it stops working at once."""
     from portal.core.errors import NotFound
     from portal.extensions import db
-    from portal.feedback import apikeys
+    from portal.feedback.open311 import apikeys
 
     try:
         key = apikeys.revoke(db.session, None, key_id)
@@ -70,7 +70,7 @@ def revoke_command(key_id: int):
 def list_command():
     """List the keys: id, start of the key, status, department, name."""
     from portal.extensions import db
-    from portal.feedback import apikeys
+    from portal.feedback.open311 import apikeys
 
     keys = apikeys.all_keys(db.session)
     if not keys:

@@ -3,7 +3,7 @@
 Every resource takes its format from its suffix, as the specification does:
 ``services.json`` or ``services.xml``. Errors are the specification's list of ``code`` and
 ``description`` in the same format, for every failure: bad parameters (400), a missing or
-wrong key (403), nothing there (404), a wrong method (405). ``portal/feedback/open311.py``
+wrong key (403), nothing there (404), a wrong method (405). ``georeport.py``
 explains the choices the specification leaves open (area, trusted keys, tokens, updates).
 """
 
@@ -18,8 +18,8 @@ from werkzeug.exceptions import NotFound as RoutingNotFound
 
 from portal.core.errors import NotFound, ServiceError
 from portal.extensions import db
-from portal.feedback import open311
-from portal.feedback.open311 import ApiError, document
+from portal.feedback.open311 import georeport as open311
+from portal.feedback.open311.georeport import ApiError, document
 
 bp = Blueprint("open311", __name__)
 

@@ -33,10 +33,10 @@ from portal.core.i18n import LOCALES, current, localize
 from portal.core.roles import ADMIN, MODERATOR, STAFF
 from portal.core.views import apply_errors
 from portal.extensions import db, htmx
-from portal.feedback import attachments, replies, services
-from portal.feedback import staff_forms as forms
+from portal.feedback import attachments, services
 from portal.feedback import states as st
 from portal.feedback.models import Attachment, Request
+from portal.feedback.staff import forms, replies
 from portal.moderation import services as queue
 from portal.responsibility.models import Area, Department
 from portal.responsibility.services import DISPATCH_CODE, categories, department_tree

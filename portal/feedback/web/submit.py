@@ -27,9 +27,10 @@ from portal.core.errors import Invalid, NotFound
 from portal.core.forms import EmptyForm
 from portal.core.views import KEEP_ON_LOGIN, apply_errors
 from portal.extensions import db, htmx, limiter
-from portal.feedback import attachments, drafts, forms, services
+from portal.feedback import attachments, services
 from portal.feedback import states as st
-from portal.feedback.routes import bp
+from portal.feedback.web import drafts, forms
+from portal.feedback.web.routes import bp
 from portal.responsibility import services as responsibility
 
 DRAFT_KEY = "feedback_draft"

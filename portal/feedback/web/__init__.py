@@ -1,0 +1,1 @@
+"""Residents' and the public's pages of the tracker: submission, list, request pages, metrics."""

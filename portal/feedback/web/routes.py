@@ -1,0 +1,13 @@
+"""Residents' and the public's pages of the request tracker.
+
+The blueprint is shared by three view modules: ``submit`` (raising a request), ``public``
+(the public list and pages, and what residents do with their requests) and ``metrics``.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("feedback", __name__)
+
+from portal.feedback.web import metrics, public, submit  # noqa: E402, F401  (they add the routes)
