@@ -6,8 +6,6 @@ import importlib
 import logging
 
 from flask import Flask, g, request
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from portal.config import ROOT, Config, load_config
 from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
@@ -21,30 +19,6 @@ DOMAINS = (
     "portal.moderation",
     "portal.feedback",
 )
-
-
-def _sqlite_pragmas(dbapi_connection, connection_record):
-    """SQLite: enforce foreign keys, and let SQLAlchemy own BEGIN so SAVEPOINTs work."""
-    import sqlite3
-
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
-        cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the worker
-        cursor.close()
-
-
-def _sqlite_begin(conn):
-    conn.exec_driver_sql("BEGIN")
-
-
-def _init_sqlite(engine: Engine) -> None:
-    """Only the portal's own engine: Celery's SQLite broker manages its transactions itself."""
-    if engine.dialect.name == "sqlite" and not event.contains(engine, "begin", _sqlite_begin):
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
 
 
 def create_app(config: Config | dict | None = None) -> Flask:
@@ -72,7 +46,9 @@ def create_app(config: Config | dict | None = None) -> Flask:
 
     db.init_app(app)
     with app.app_context():
-        _init_sqlite(db.engine)
+        from portal.core import sqlite
+
+        sqlite.init_app(app, db.engine)  # writers wait their turn (docs/decisions/0002)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=i18n.select_catalog)
     csrf.init_app(app)

@@ -8,8 +8,11 @@ from flask import Flask
 def celery_init_app(app: Flask) -> Celery:
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
-            # A request context with the portal's public address, so tasks can build links.
-            with app.test_request_context(base_url=app.config["PORTAL_BASE_URL"]):
+            # A request context with the portal's public address, so tasks can build links;
+            # on SQLite every transaction takes the write lock first (portal.core.sqlite).
+            from portal.core.sqlite import immediate
+
+            with app.test_request_context(base_url=app.config["PORTAL_BASE_URL"]), immediate():
                 return self.run(*args, **kwargs)
 
     celery = Celery(app.name, task_cls=FlaskTask)
