@@ -144,10 +144,17 @@ class Summary:
 
 
 def refresh(session: Session) -> datetime:
-    """Recompute every dimension and store the snapshot."""
-    from portal.core.models import utcnow
+    """Recompute every dimension and store the snapshot.
 
-    total, groups = compute_all(session)
+    The figures are computed in a read transaction that is ended before the short write, so
+    on SQLite the worker holds the write lock for milliseconds, not for the whole computation
+    (``portal.core.sqlite``)."""
+    from portal.core.models import utcnow
+    from portal.core.sqlite import deferred
+
+    with deferred():
+        total, groups = compute_all(session)
+        session.commit()  # ends the read transaction (nothing was written)
     data = {"total": asdict(Summary.of(total)),
             "groups": {d: [[k, asdict(Summary.of(f))] for k, f in g.items()] for d, g in groups.items()}}
     now = utcnow()
@@ -159,12 +166,11 @@ def refresh(session: Session) -> datetime:
 
 
 def latest(session: Session, dimension: str):
-    """(overall Summary, {key: Summary}, computed_at) from the newest snapshot, taking one first
-    if there is none yet."""
+    """(overall Summary, {key: Summary}, computed_at) from the newest snapshot, or None when
+    none has been taken yet: a page never computes the figures itself (``refresh`` is a task)."""
     snapshot = session.scalar(select(MetricsSnapshot).order_by(MetricsSnapshot.id.desc()).limit(1))
     if snapshot is None:
-        refresh(session)
-        snapshot = session.scalar(select(MetricsSnapshot).order_by(MetricsSnapshot.id.desc()).limit(1))
+        return None
     data = snapshot.data
     groups = {k: Summary(**v) for k, v in data["groups"].get(dimension, [])}
     return Summary(**data["total"]), groups, snapshot.computed_at

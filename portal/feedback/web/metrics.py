@@ -3,6 +3,8 @@ department, category, area or month (``portal.feedback.metrics.compute``)."""
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,6 +23,8 @@ from portal.extensions import db, htmx
 from portal.feedback import metrics
 from portal.feedback.web.routes import bp
 from portal.responsibility.models import Area, Department, ServiceCategory
+
+log = logging.getLogger(__name__)
 
 DIMENSION_LABELS = {
     "department": _l("Department"),
@@ -87,13 +91,40 @@ def decimal(value: float | None) -> Markup:
     return _figure(None if value is None else format_decimal(value, "#,##0.0"))
 
 
+# When the worker last was asked for a first snapshot, per process: a burst of visitors
+# before the first snapshot queues one computation, not one each.
+REQUEUE_SECONDS = 60.0
+_queued_at: list[float] = []
+
+
+def _queue_refresh() -> None:
+    now = time.monotonic()
+    if _queued_at and now - _queued_at[-1] < REQUEUE_SECONDS:
+        return
+    if not current_app.config.get("CELERY_DISPATCH", True):
+        return
+    from portal.feedback.tasks import refresh_metrics
+
+    _queued_at[:] = [now]
+    try:
+        refresh_metrics.delay()
+    except Exception:  # broker down: the beat schedule computes it later
+        log.warning("broker unavailable; the first metrics snapshot waits for beat")
+
+
 @bp.get("/metrics", endpoint="metrics")
 def metrics_page():
     form = MetricsForm(request.args)
     dimension = form.by.data if form.by.data in metrics.DIMENSIONS else "department"
     form.by.data = dimension
     if current_app.config.get("METRICS_SNAPSHOTS", True):
-        total, groups, computed_at = metrics.latest(db.session, dimension)
+        found = metrics.latest(db.session, dimension)
+        if found is None:  # never computed here: the worker prepares it
+            _queue_refresh()
+            if htmx:
+                return render_template("feedback/_metrics_pending.html", dimension=dimension)
+            return render_template("feedback/metrics_pending.html", dimension=dimension)
+        total, groups, computed_at = found
     else:  # always exact (tests, tiny installations)
         total, all_groups = metrics.compute(db.session, dimension)
         total, groups = metrics.Summary.of(total), {k: metrics.Summary.of(f) for k, f in all_groups.items()}

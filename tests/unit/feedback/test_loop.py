@@ -252,6 +252,8 @@ def test_metrics_snapshot_matches_the_exact_figures_and_is_replaced(loop, db_ses
     services.answer(db_session, loop.users["roads"], item, "Filled and sealed today.")
     services.respond(db_session, loop.users["resident"], item, True, 5)
     exact, groups = metrics.compute(db_session, "category")
+    assert metrics.latest(db_session, "category") is None  # never computed on a read
+    metrics.refresh(db_session)
     total, snap_groups, computed_at = metrics.latest(db_session, "category")
     assert computed_at is not None
     assert total == metrics.Summary.of(exact)
