@@ -30,6 +30,11 @@ def celery_init_app(app: Flask) -> Celery:
     conf.setdefault(
         "beat_schedule",
         {
+            "heartbeat": {
+                "task": "portal.core.tasks.heartbeat",
+                "schedule": app.config.get("HEARTBEAT_SECONDS", 60.0),
+                "options": {"expires": 60},
+            },
             "drain-outbox": {
                 "task": "portal.core.tasks.drain_outbox",
                 "schedule": app.config.get("OUTBOX_DRAIN_SECONDS", 30.0),

@@ -31,14 +31,44 @@ root_bp = Blueprint("root", __name__)
 bp = Blueprint("core", __name__)
 
 
+@root_bp.record_once
+def _remember_start(state):
+    """The web process's start: the worker's grace period before its first heartbeat."""
+    from portal.core.models import utcnow
+
+    state.app.extensions["portal_started_at"] = utcnow()
+
+
 @root_bp.get("/healthz")
 def healthz():
+    """Which parts are up: the database, and the worker (its heartbeat, written every minute by
+    a beat-scheduled task). 503 when the database does not answer or the worker has not been
+    seen for ``HEALTH_WORKER_MINUTES`` (0: not checked), counted from this process's start."""
+    from datetime import timedelta
+
+    from portal.core import heartbeat
+
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:
         db.session.rollback()
         return jsonify({"status": "unavailable", "database": "unreachable"}), 503
-    return jsonify({"status": "ok", "database": "ok"})
+    body = {"status": "ok", "database": "ok"}
+    minutes = float(current_app.config.get("HEALTH_WORKER_MINUTES", 5))
+    if minutes > 0:
+        try:
+            seen_at = heartbeat.last_seen(db.session)
+        except Exception:  # its table is missing (database not upgraded): never seen
+            db.session.rollback()
+            seen_at = None
+        worker = heartbeat.classify(seen_at, current_app.extensions["portal_started_at"],
+                                    timedelta(minutes=minutes))
+        body["worker"] = worker.state
+        body["worker_seen_at"] = worker.seen_at.isoformat() + "Z" if worker.seen_at else None
+        if not worker.healthy:
+            body["status"] = "unavailable"
+            return jsonify(body), 503
+    return jsonify(body)
 
 
 def _redirect_to_locale(path: str):

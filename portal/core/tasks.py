@@ -19,3 +19,11 @@ def drain_outbox() -> int:
 @shared_task(acks_late=True, ignore_result=True)
 def send_digests() -> int:
     return notifications.send_digests(db.session)
+
+
+@shared_task(ignore_result=True)
+def heartbeat() -> str:
+    """Beat sends it every minute and the worker runs it: /healthz reads the time it wrote."""
+    from portal.core import heartbeat as hb
+
+    return hb.beat(db.session).isoformat()

@@ -278,8 +278,51 @@ def test_403_page_is_translated(client, factories, login, pseudo_catalogs):
 
 # --- health --------------------------------------------------------------------------------
 
-def test_healthz(client):
+def test_healthz(client, db_session):
+    from portal.core import heartbeat
+
+    seen = heartbeat.beat(db_session)
     response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok", "worker": "ok",
+                             "worker_seen_at": seen.isoformat() + "Z"}
+
+
+def test_healthz_at_startup_before_the_first_heartbeat(make_app, db_session):
+    response = make_app().test_client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok", "worker": "starting",
+                             "worker_seen_at": None}
+
+
+def test_healthz_when_the_worker_has_not_been_seen(make_app, db_session):
+    from datetime import timedelta
+
+    from portal.core import heartbeat
+    from portal.core.models import utcnow
+
+    app = make_app(HEALTH_WORKER_MINUTES=3)
+    app.extensions["portal_started_at"] = utcnow() - timedelta(hours=1)  # long after startup
+    client = app.test_client()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json["status"] == "unavailable"
+    assert response.json["database"] == "ok" and response.json["worker"] == "not seen"
+    heartbeat.beat(db_session, now=utcnow() - timedelta(minutes=4))
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json["worker_seen_at"] is not None
+    heartbeat.beat(db_session, now=utcnow() - timedelta(minutes=2))
+    assert client.get("/healthz").status_code == 200
+
+
+def test_healthz_without_the_worker_check(make_app, db_session):
+    from datetime import timedelta
+
+    from portal.core.models import utcnow
+
+    app = make_app(HEALTH_WORKER_MINUTES=0)
+    app.extensions["portal_started_at"] = utcnow() - timedelta(hours=1)
+    response = app.test_client().get("/healthz")
     assert response.status_code == 200
     assert response.json == {"status": "ok", "database": "ok"}
 
