@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
@@ -42,3 +44,48 @@ def fresh_session() -> None:
     kept = {key: session[key] for key in KEEP_ON_LOGIN if key in session}
     session.clear()
     session.update(kept)
+
+
+# --- one shape for "a form that creates or edits one thing" --------------------------------
+
+def form_view(
+    form_class: type[FlaskForm],
+    template: str,
+    *,
+    save: Callable[[FlaskForm], Any],
+    saved: Callable[[Any], str],
+    next_url: Callable[[Any], str],
+    data: dict | None = None,
+    setup: Callable[[FlaskForm], None] | None = None,
+    context: dict | None = None,
+):
+    """The whole of a create-or-edit page, GET and POST, without JavaScript.
+
+    - the form is bound to ``data`` (the thing's current values) on a GET, to the posted form
+      otherwise; ``setup(form)`` then fills choices and GET defaults;
+    - a valid POST calls ``save(form)``, which calls the service and returns the thing saved;
+      an ``Invalid`` from it rolls back and puts its messages beside the fields (the rest
+      above the form), keeping what was typed;
+    - on success it flashes ``saved(thing)`` and redirects (303) to ``next_url(thing)``;
+    - otherwise it renders ``template`` with ``form`` and ``context``: 200, or 422 with errors.
+
+    The same template serves create and edit; ``context`` tells it which (the thing, or None).
+    """
+    from flask import flash, redirect, render_template, request
+
+    from portal.extensions import db
+
+    form = form_class(data=data) if data is not None and request.method == "GET" else form_class()
+    if setup is not None:
+        setup(form)
+    if form.validate_on_submit():
+        try:
+            thing = save(form)
+        except Invalid as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(saved(thing), "success")
+            return redirect(next_url(thing), code=303)
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template(template, form=form, **(context or {})), status

@@ -15,7 +15,7 @@ from portal.core.auth import role_required
 from portal.core.errors import Invalid, NotFound
 from portal.core.forms import EmptyForm, int_arg
 from portal.core.roles import ADMIN
-from portal.core.views import apply_errors
+from portal.core.views import apply_errors, form_view
 from portal.extensions import db, htmx
 from portal.responsibility import forms, services
 from portal.responsibility.forms import fill_versions, read_versions
@@ -84,43 +84,38 @@ def departments():
                            departments=services.department_tree(db.session), levels=services.LEVELS)
 
 
+def _department_page(department):
+    def setup(form):
+        form.parent_id.choices = _department_choices(
+            _("None: it is at the top"), {department.id} if department else None)
+
+    def save(form):
+        if department is None:
+            return services.create_department(db.session, current_user, _department_data(form), _ip())
+        services.update_department(db.session, current_user, department, _department_data(form), _ip())
+        return department
+
+    data = None
+    if department is not None:
+        supervisor = services.supervisor(db.session, department)
+        data = {"code": department.code, "level": department.level, "parent_id": department.parent_id,
+                "source_locale": department.source_locale, "email": department.email,
+                "phone": department.phone, "supervisor_email": supervisor.email if supervisor else "",
+                **fill_versions("name", department.name_i18n)}
+    return form_view(
+        forms.DepartmentForm, "admin/responsibility_department_form.html", data=data, setup=setup,
+        save=save, saved=lambda d: _("The department %(name)s is saved.", name=d.name),
+        next_url=lambda d: url_for(".departments"), context={"department": department})
+
+
 @bp.route("/departments/new", methods=["GET", "POST"])
 def department_new():
-    form = forms.DepartmentForm()
-    form.parent_id.choices = _department_choices(_("None: it is at the top"))
-    if form.validate_on_submit():
-        try:
-            department = services.create_department(db.session, current_user, _department_data(form), _ip())
-        except Invalid as exc:
-            apply_errors(form, exc)
-        else:
-            flash(_("The department %(name)s is saved.", name=department.name), "success")
-            return redirect(url_for(".departments"), code=303)
-    return render_template("admin/responsibility_department_form.html", form=form,
-                           department=None), _status(form)
+    return _department_page(None)
 
 
 @bp.route("/departments/<int:department_id>", methods=["GET", "POST"])
 def department_edit(department_id: int):
-    department = services.get_department(db.session, department_id)
-    supervisor = services.supervisor(db.session, department)
-    data = {"code": department.code, "level": department.level, "parent_id": department.parent_id,
-            "source_locale": department.source_locale, "email": department.email,
-            "phone": department.phone, "supervisor_email": supervisor.email if supervisor else "",
-            **fill_versions("name", department.name_i18n)}
-    form = forms.DepartmentForm(data=data) if request.method == "GET" else forms.DepartmentForm()
-    form.parent_id.choices = _department_choices(_("None: it is at the top"), {department.id})
-    if form.validate_on_submit():
-        try:
-            services.update_department(db.session, current_user, department, _department_data(form), _ip())
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("The department %(name)s is saved.", name=department.name), "success")
-            return redirect(url_for(".departments"), code=303)
-    return render_template("admin/responsibility_department_form.html", form=form,
-                           department=department), _status(form)
+    return _department_page(services.get_department(db.session, department_id))
 
 
 # --- areas ---------------------------------------------------------------------------------
@@ -137,38 +132,33 @@ def areas():
                            levels=services.LEVELS)
 
 
+def _area_page(area):
+    def setup(form):
+        form.parent_id.choices = _area_choices(_("None: it is the whole city"),
+                                               {area.id} if area else None)
+
+    def save(form):
+        if area is None:
+            return services.create_area(db.session, current_user, _area_data(form), _ip())
+        services.update_area(db.session, current_user, area, _area_data(form), _ip())
+        return area
+
+    data = area and {"code": area.code, "level": area.level, "parent_id": area.parent_id,
+                     "source_locale": area.source_locale, **fill_versions("name", area.name_i18n)}
+    return form_view(
+        forms.AreaForm, "admin/responsibility_area_form.html", data=data, setup=setup, save=save,
+        saved=lambda a: _("The area %(name)s is saved.", name=a.name),
+        next_url=lambda a: url_for(".areas"), context={"area": area})
+
+
 @bp.route("/areas/new", methods=["GET", "POST"])
 def area_new():
-    form = forms.AreaForm()
-    form.parent_id.choices = _area_choices(_("None: it is the whole city"))
-    if form.validate_on_submit():
-        try:
-            area = services.create_area(db.session, current_user, _area_data(form), _ip())
-        except Invalid as exc:
-            apply_errors(form, exc)
-        else:
-            flash(_("The area %(name)s is saved.", name=area.name), "success")
-            return redirect(url_for(".areas"), code=303)
-    return render_template("admin/responsibility_area_form.html", form=form, area=None), _status(form)
+    return _area_page(None)
 
 
 @bp.route("/areas/<int:area_id>", methods=["GET", "POST"])
 def area_edit(area_id: int):
-    area = services.get_area(db.session, area_id)
-    data = {"code": area.code, "level": area.level, "parent_id": area.parent_id,
-            "source_locale": area.source_locale, **fill_versions("name", area.name_i18n)}
-    form = forms.AreaForm(data=data) if request.method == "GET" else forms.AreaForm()
-    form.parent_id.choices = _area_choices(_("None: it is the whole city"), {area.id})
-    if form.validate_on_submit():
-        try:
-            services.update_area(db.session, current_user, area, _area_data(form), _ip())
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("The area %(name)s is saved.", name=area.name), "success")
-            return redirect(url_for(".areas"), code=303)
-    return render_template("admin/responsibility_area_form.html", form=form, area=area), _status(form)
+    return _area_page(services.get_area(db.session, area_id))
 
 
 # --- category groups and categories --------------------------------------------------------
@@ -187,36 +177,29 @@ def _group_data(form) -> services.GroupData:
                               source_locale=form.source_locale.data, position=form.position.data or 0)
 
 
+def _group_page(group):
+    def save(form):
+        if group is None:
+            return services.create_group(db.session, current_user, _group_data(form), _ip())
+        services.update_group(db.session, current_user, group, _group_data(form), _ip())
+        return group
+
+    data = group and {"code": group.code, "position": group.position,
+                      "source_locale": group.source_locale, **fill_versions("name", group.name_i18n)}
+    return form_view(
+        forms.GroupForm, "admin/responsibility_group_form.html", data=data, save=save,
+        saved=lambda g: _("The group %(name)s is saved.", name=g.name),
+        next_url=lambda g: url_for(".categories"), context={"group": group})
+
+
 @bp.route("/groups/new", methods=["GET", "POST"])
 def group_new():
-    form = forms.GroupForm()
-    if form.validate_on_submit():
-        try:
-            group = services.create_group(db.session, current_user, _group_data(form), _ip())
-        except Invalid as exc:
-            apply_errors(form, exc)
-        else:
-            flash(_("The group %(name)s is saved.", name=group.name), "success")
-            return redirect(url_for(".categories"), code=303)
-    return render_template("admin/responsibility_group_form.html", form=form, group=None), _status(form)
+    return _group_page(None)
 
 
 @bp.route("/groups/<int:group_id>", methods=["GET", "POST"])
 def group_edit(group_id: int):
-    group = services.get_group(db.session, group_id)
-    data = {"code": group.code, "position": group.position, "source_locale": group.source_locale,
-            **fill_versions("name", group.name_i18n)}
-    form = forms.GroupForm(data=data) if request.method == "GET" else forms.GroupForm()
-    if form.validate_on_submit():
-        try:
-            services.update_group(db.session, current_user, group, _group_data(form), _ip())
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("The group %(name)s is saved.", name=group.name), "success")
-            return redirect(url_for(".categories"), code=303)
-    return render_template("admin/responsibility_group_form.html", form=form, group=group), _status(form)
+    return _group_page(services.get_group(db.session, group_id))
 
 
 def _category_data(form) -> services.CategoryData:
@@ -234,46 +217,46 @@ def _group_choices() -> list[SelectChoice]:
         SelectChoice(g.id, str(g.name)) for g in services.all_groups(db.session)]
 
 
+def _category_page(category):
+    def setup(form):
+        form.group_id.choices = _group_choices()
+        if category is None and request.method == "GET" and int_arg(request.args.get("group")):
+            form.group_id.data = int_arg(request.args.get("group"))
+
+    def save(form):
+        if category is None:
+            return services.create_category(db.session, current_user, _category_data(form), _ip())
+        services.update_category(db.session, current_user, category, _category_data(form), _ip())
+        return category
+
+    def saved(c):
+        if category is None:
+            return _("The category %(name)s is saved. You can now add its questions.", name=c.name)
+        return _("The category %(name)s is saved.", name=c.name)
+
+    data = category and {
+        "service_code": category.service_code, "group_id": category.group_id,
+        "source_locale": category.source_locale, "keywords": category.keywords,
+        "ack_hours": category.ack_hours, "resolve_days": category.resolve_days,
+        "active": category.active, **fill_versions("name", category.name_i18n),
+        **fill_versions("description", category.description_i18n)}
+    context = {"category": category, "remove_form": None}
+    if category is not None:
+        context.update(remove_form=EmptyForm(), datatypes=services.DATATYPES)
+    return form_view(
+        forms.CategoryForm, "admin/responsibility_category_form.html", data=data, setup=setup,
+        save=save, saved=saved, next_url=lambda c: url_for(".category_edit", category_id=c.id),
+        context=context)
+
+
 @bp.route("/categories/new", methods=["GET", "POST"])
 def category_new():
-    form = forms.CategoryForm()
-    form.group_id.choices = _group_choices()
-    if request.method == "GET" and int_arg(request.args.get("group")):
-        form.group_id.data = int_arg(request.args.get("group"))
-    if form.validate_on_submit():
-        try:
-            category = services.create_category(db.session, current_user, _category_data(form), _ip())
-        except Invalid as exc:
-            apply_errors(form, exc)
-        else:
-            flash(_("The category %(name)s is saved. You can now add its questions.", name=category.name),
-                  "success")
-            return redirect(url_for(".category_edit", category_id=category.id), code=303)
-    return render_template("admin/responsibility_category_form.html", form=form, category=None,
-                           remove_form=None), _status(form)
+    return _category_page(None)
 
 
 @bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
 def category_edit(category_id: int):
-    category = services.get_category(db.session, category_id)
-    data = {"service_code": category.service_code, "group_id": category.group_id,
-            "source_locale": category.source_locale, "keywords": category.keywords,
-            "ack_hours": category.ack_hours, "resolve_days": category.resolve_days,
-            "active": category.active, **fill_versions("name", category.name_i18n),
-            **fill_versions("description", category.description_i18n)}
-    form = forms.CategoryForm(data=data) if request.method == "GET" else forms.CategoryForm()
-    form.group_id.choices = _group_choices()
-    if form.validate_on_submit():
-        try:
-            services.update_category(db.session, current_user, category, _category_data(form), _ip())
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("The category %(name)s is saved.", name=category.name), "success")
-            return redirect(url_for(".category_edit", category_id=category.id), code=303)
-    return render_template("admin/responsibility_category_form.html", form=form, category=category,
-                           remove_form=EmptyForm(), datatypes=services.DATATYPES), _status(form)
+    return _category_page(services.get_category(db.session, category_id))
 
 
 # --- a category's questions, one per page --------------------------------------------------
@@ -372,55 +355,51 @@ def rules():
 
 @bp.route("/rules/new", methods=["GET", "POST"])
 def rule_new():
-    form = forms.RuleForm()
-    form.category_id.choices = _category_choices(_("Choose a category"))
-    form.area_id.choices = _area_choices(_("Choose an area"))
-    form.lead_id.choices = _department_choices(_("Choose the lead department"))
-    form.co_departments.choices = _department_choices()
-    if request.method == "GET":
-        form.category_id.data = int_arg(request.args.get("category"))
-        form.area_id.data = int_arg(request.args.get("area"))
-        form.effective_from.data = form.effective_from.data or date.today()
-    if form.validate_on_submit():
+    def setup(form):
+        form.category_id.choices = _category_choices(_("Choose a category"))
+        form.area_id.choices = _area_choices(_("Choose an area"))
+        form.lead_id.choices = _department_choices(_("Choose the lead department"))
+        form.co_departments.choices = _department_choices()
+        if request.method == "GET":
+            form.category_id.data = int_arg(request.args.get("category"))
+            form.area_id.data = int_arg(request.args.get("area"))
+            form.effective_from.data = form.effective_from.data or date.today()
+
+    def save(form):
         try:
             category = services.get_category(db.session, form.category_id.data)
             area = services.get_area(db.session, form.area_id.data)
             lead = services.get_department(db.session, form.lead_id.data)
             co = [services.get_department(db.session, d) for d in form.co_departments.data or []]
         except NotFound:
-            form.form_errors.append(_("Choose from the lists."))
-        else:
-            try:
-                rule = services.set_rule(db.session, current_user, category, area, lead, co,
-                                         form.effective_from.data, (form.note.data or "").strip(), _ip())
-            except Invalid as exc:
-                db.session.rollback()
-                apply_errors(form, exc)
-            else:
-                flash(_("Rule %(id)s is saved: %(category)s in %(area)s goes to %(department)s.",
-                        id=rule.id, category=category.name, area=area.name, department=lead.name),
-                      "success")
-                return redirect(url_for(".rules"), code=303)
-    return render_template("admin/responsibility_rule_form.html", form=form), _status(form)
+            raise Invalid(_("Choose from the lists.")) from None
+        return services.set_rule(db.session, current_user, category, area, lead, co,
+                                 form.effective_from.data, (form.note.data or "").strip(), _ip())
+
+    return form_view(
+        forms.RuleForm, "admin/responsibility_rule_form.html", setup=setup, save=save,
+        saved=lambda rule: _("Rule %(id)s is saved: %(category)s in %(area)s goes to %(department)s.",
+                             id=rule.id, category=rule.category.name, area=rule.area.name,
+                             department=rule.lead_department.name),
+        next_url=lambda rule: url_for(".rules"))
 
 
 @bp.route("/rules/<int:rule_id>/end", methods=["GET", "POST"])
 def rule_end(rule_id: int):
     rule = services.get_rule(db.session, rule_id)
-    form = forms.EndRuleForm()
-    if request.method == "GET" and form.effective_to.data is None:
-        form.effective_to.data = date.today()
-    if form.validate_on_submit():
-        try:
-            services.end_rule(db.session, current_user, rule, form.effective_to.data, _ip())
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("Rule %(id)s ends on %(date)s.", id=rule.id, date=form.effective_to.data.isoformat()),
-                  "success")
-            return redirect(url_for(".rules"), code=303)
-    return render_template("admin/responsibility_rule_end.html", form=form, rule=rule), _status(form)
+
+    def setup(form):
+        if request.method == "GET" and form.effective_to.data is None:
+            form.effective_to.data = date.today()
+
+    def save(form):
+        services.end_rule(db.session, current_user, rule, form.effective_to.data, _ip())
+        return rule
+
+    return form_view(
+        forms.EndRuleForm, "admin/responsibility_rule_end.html", setup=setup, save=save,
+        saved=lambda r: _("Rule %(id)s ends on %(date)s.", id=r.id, date=r.effective_to.isoformat()),
+        next_url=lambda r: url_for(".rules"), context={"rule": rule})
 
 
 @bp.get("/check")
@@ -499,21 +478,20 @@ def calendar(year: int):
 @bp.route("/calendar/days/<day>", methods=["GET", "POST"])
 def calendar_day(day: str):
     row = cal.get_day(db.session, _parse_day(day))
+
+    def setup(form):
+        del form.day  # the date itself does not change: remove the day and add another
+
+    def save(form):
+        return cal.save_day(db.session, current_user, row.day, **_day_data(form), ip_address=_ip())
+
     data = {"day": row.day, "is_working_day": "1" if row.is_working_day else "0",
             "source_locale": row.source_locale, **fill_versions("name", row.name_i18n)}
-    form = forms.CalendarDayForm(data=data) if request.method == "GET" else forms.CalendarDayForm()
-    del form.day  # the date itself does not change: remove the day and add another
-    if form.validate_on_submit():
-        try:
-            cal.save_day(db.session, current_user, row.day, **_day_data(form), ip_address=_ip())
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("%(date)s is saved in the calendar.", date=row.day.isoformat()), "success")
-            return redirect(url_for(".calendar", year=row.day.year), code=303)
-    return render_template("admin/calendar_day.html", form=form, row=row,
-                           remove_form=EmptyForm()), _status(form)
+    return form_view(
+        forms.CalendarDayForm, "admin/calendar_day.html", data=data, setup=setup, save=save,
+        saved=lambda r: _("%(date)s is saved in the calendar.", date=r.day.isoformat()),
+        next_url=lambda r: url_for(".calendar", year=r.day.year),
+        context={"row": row, "remove_form": EmptyForm()})
 
 
 @bp.post("/calendar/days/<day>/remove")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from flask_wtf import FlaskForm
 from wtforms import StringField
+from wtforms.validators import DataRequired
 
 from portal.core.errors import Forbidden, Invalid, NotFound, ServiceError
 from portal.core.forms import int_arg
-from portal.core.views import apply_errors, is_safe_next
+from portal.core.views import apply_errors, form_view, is_safe_next
 
 
 @pytest.mark.parametrize(
@@ -69,3 +70,82 @@ def test_error_statuses():
                                                  ("-3", None), ("1e3", None), ("x", None)])
 def test_int_arg(value, expected):
     assert int_arg(value) == expected
+
+
+# --- form_view: one create-or-edit page ----------------------------------------------------
+
+class _Thing(FlaskForm):
+    class Meta:
+        csrf = False
+
+    name = StringField("Name", validators=[DataRequired()])
+
+
+@pytest.fixture
+def rendered(monkeypatch):
+    import flask
+
+    pages = []
+
+    def render(template, **context):
+        pages.append((template, context))
+        return "page"
+
+    monkeypatch.setattr(flask, "render_template", render)
+    return pages
+
+
+def _view(calls, **overrides):
+    def save(form):
+        calls.append(form.name.data)
+        if form.name.data == "taken":
+            raise Invalid({"name": ["That name is taken."], "": ["Nothing was saved."]})
+        return {"id": 7, "name": form.name.data}
+
+    options = dict(save=save, saved=lambda t: f"Saved {t['name']}.",
+                   next_url=lambda t: f"/things/{t['id']}", context={"thing": None})
+    options.update(overrides)
+    return form_view(_Thing, "things/form.html", **options)
+
+
+def test_form_view_get_binds_the_current_values_and_runs_setup(app, rendered):
+    calls, setups = [], []
+    with app.test_request_context("/en/things/7"):
+        body, status = _view(calls, data={"name": "Old"}, setup=setups.append)
+    assert (body, status) == ("page", 200)
+    template, context = rendered[0]
+    assert template == "things/form.html" and context["thing"] is None
+    assert context["form"].name.data == "Old" and setups == [context["form"]]
+    assert calls == []
+
+
+def test_form_view_bad_input_stays_on_the_page_with_422(app, rendered):
+    calls = []
+    with app.test_request_context("/en/things/new", method="POST", data={"name": ""}):
+        _body, status = _view(calls, data={"name": "Old"})
+    assert status == 422 and calls == []
+    assert rendered[0][1]["form"].name.errors
+
+
+def test_form_view_maps_the_services_errors_to_fields_and_rolls_back(app, rendered, monkeypatch):
+    from portal.extensions import db
+
+    rolled_back = []
+    monkeypatch.setattr(db.session, "rollback", lambda: rolled_back.append(True))
+    with app.test_request_context("/en/things/new", method="POST", data={"name": "taken"}):
+        _body, status = _view([])
+    form = rendered[0][1]["form"]
+    assert status == 422 and rolled_back == [True]
+    assert form.name.errors == ["That name is taken."] and form.name.data == "taken"
+    assert form.form_errors == ["Nothing was saved."]
+
+
+def test_form_view_saves_flashes_and_redirects(app, rendered):
+    from flask import get_flashed_messages
+
+    calls = []
+    with app.test_request_context("/en/things/new", method="POST", data={"name": "New"}):
+        response = _view(calls)
+        assert get_flashed_messages(with_categories=True) == [("success", "Saved New.")]
+    assert calls == ["New"] and rendered == []
+    assert response.status_code == 303 and response.location == "/things/7"
