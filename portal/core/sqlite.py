@@ -110,7 +110,10 @@ def init_app(app: Flask, engine: Engine) -> None:
     def _reset_mode(exc=None):
         token = g.pop("_sqlite_mode_token", None)
         if token is not None:
-            _begin_mode.reset(token)
+            try:
+                _begin_mode.reset(token)
+            except ValueError:  # torn down in another context (a streamed response)
+                _begin_mode.set("IMMEDIATE")
 
     dispatch = app.dispatch_request
 
