@@ -22,8 +22,10 @@ from sqlalchemy.orm import Session, joinedload
 from portal.core import notifications, outbox
 from portal.core.calendar import Calendar
 from portal.core.errors import Forbidden, Invalid, NotFound
+from portal.core.forms import CONTROL_MESSAGE
 from portal.core.models import User, utcnow
 from portal.core.roles import ADMIN, MODERATOR, STAFF
+from portal.core.text import has_control_characters
 from portal.feedback import states as st
 from portal.feedback.models import Attachment, Follower, Request, RequestEvent
 from portal.feedback.staff.queue import sync_queue
@@ -270,8 +272,24 @@ def _clean(text: str | None, limit: int) -> str:
     return (text or "").strip()[:limit]
 
 
+def _control_errors(sub: Submission) -> dict[str, list]:
+    """Text no column can keep (a NUL fails the statement on PostgreSQL): refused beside its
+    field, from a form, a kept draft or an API alike."""
+    texts = {"title": (sub.title, False), "description": (sub.description, True),
+             "location_text": (sub.location_text, False), "address_id": (sub.address_id, False),
+             "contact_name": (sub.contact_name, False), "contact_email": (sub.contact_email, False),
+             "contact_phone": (sub.contact_phone, False), "media_url": (sub.media_url, False)}
+    errors = {name: [CONTROL_MESSAGE] for name, (value, multiline) in texts.items()
+              if isinstance(value, str) and has_control_characters(value, multiline=multiline)}
+    for code, value in (sub.answers or {}).items():
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and has_control_characters(v, multiline=True) for v in values):
+            errors[f"attribute[{code}]"] = [CONTROL_MESSAGE]
+    return errors
+
+
 def _validate(sub: Submission) -> None:
-    errors: dict[str, list] = {}
+    errors: dict[str, list] = _control_errors(sub)
     if not sub.category.active:
         errors["category"] = [_l("This category no longer takes requests.")]
     if len(sub.description.strip()) < 10:

@@ -391,6 +391,7 @@ def _category_choices(empty_label: str):
 def templates():
     search = forms.ReplyTemplateFilterForm(request.args)
     search.category.choices = _category_choices(_("All categories"))
+    search.validate_search()
     page = replies.listing(db.session, search.category.data,
                            before=int_arg(request.args.get("before")),
                            after=int_arg(request.args.get("after")))

@@ -297,6 +297,7 @@ def _search_choices(form: forms.RequestSearchForm) -> None:
 def index():
     form = forms.RequestSearchForm(request.args)
     _search_choices(form)
+    form.validate_search()
     q = (form.q.data or "").strip()[:100]
     state = form.state.data if form.state.data in st.PUBLIC_TYPES else None
     filters = services.ListFilter(

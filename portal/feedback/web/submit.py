@@ -118,6 +118,7 @@ def _grouped(found) -> list[tuple]:
 def new_category():
     draft = _draft()
     search = forms.CategorySearchForm(request.args)
+    search.validate_search()
     q = (search.q.data or "").strip()[:100]
     every = sorted(responsibility.categories(db.session),
                    key=lambda c: (c.group.position, c.group.id, str(c.name)))

@@ -1,0 +1,54 @@
+# ruff: noqa: F811 (the fixtures city and resident come from test_submit)
+"""Input bounds of the request tracker: control characters, numbers past a column, and the
+error pages after a failed statement."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from portal.feedback.models import FeedbackDraft, Request
+from tests.functional.feedback.test_submit import NEW, choose, city, details, field_error, resident  # noqa: F401
+from tests.functional.support import page
+
+
+def test_a_nul_in_the_title_is_an_error_beside_it_and_the_text_is_kept(client, city, resident):
+    choose(client)
+    response = client.post(f"{NEW}/details", data=details(city["areas"]["old-market"],
+                                                           title="Pot\x00hole"))
+    assert response.status_code == 422
+    doc = page(response)
+    assert "control characters" in field_error(doc, "title")
+    assert doc.by_id("description").text.startswith("A deep pothole")  # what was typed is kept
+    assert client.get(f"{NEW}/review").headers["Location"].endswith("/new/details")
+
+
+def test_control_characters_in_a_text_area_and_an_answer_are_refused(client, city, resident):
+    choose(client)
+    response = client.post(f"{NEW}/details", data=details(
+        city["areas"]["old-market"], description="A deep pothole\x1b[31m outside", attr_since="x\x00"))
+    assert response.status_code == 422
+    doc = page(response)
+    assert "control characters" in field_error(doc, "description")
+    assert "control characters" in field_error(doc, "attr_since")
+
+
+def test_a_kept_draft_with_a_nul_is_refused_at_the_last_step_not_a_500(client, city, resident,
+                                                                        db_session):
+    choose(client)
+    assert client.post(f"{NEW}/details", data=details(city["areas"]["old-market"])).status_code == 303
+    draft = db_session.scalar(select(FeedbackDraft))
+    draft.data = {**draft.data, "details": {**draft.data["details"], "title": "Pot\x00hole"},
+                  "files_seen": True}
+    db_session.commit()
+    response = client.post(f"{NEW}/review")
+    assert response.status_code == 422
+    assert "control characters" in page(response).text
+    assert db_session.scalar(select(Request.id)) is None
+
+
+def test_a_nul_in_a_search_is_an_error_not_a_500(client, city):
+    for url in ("/en/requests?q=a%00b", f"{NEW}/category?q=a%00b", "/en/requests?category=1%00"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    doc = page(client.get("/en/requests?q=a%00b"))
+    assert "control characters" in field_error(doc, "q")
