@@ -108,6 +108,8 @@ def field_name(kind: str, code: str) -> str:
 
 
 class ReplyTemplateForm(PortalForm):
+    department = SelectField(_l("Department"), coerce=optional_int, validate_choice=False,
+                             description=_l("Its staff and the administrators can change it."))
     category = SelectField(_l("Category"), coerce=optional_int, validate_choice=False,
                            description=_l("Leave it for all categories."))
     source_locale = RadioField(

@@ -359,7 +359,8 @@ def verify(code: str):
     result = services.verify(db.session, item)
     events = services.timeline(db.session, item, internal=True)
     return render_template("feedback/verify.html", item=item, result=result, events=events,
-                           labels=st.EVENT_LABELS)
+                           labels=st.EVENT_LABELS, is_internal=services.is_internal,
+                           public_canonical=services.public_canonical)
 
 
 # --- following ("me too") ------------------------------------------------------------------

@@ -52,3 +52,32 @@ def test_a_nul_in_a_search_is_an_error_not_a_500(client, city):
         assert response.status_code == 200, url
     doc = page(client.get("/en/requests?q=a%00b"))
     assert "control characters" in field_error(doc, "q")
+
+
+def test_a_post_larger_than_the_portal_takes_is_a_translated_413(client, city, resident, app,
+                                                                  monkeypatch):
+    choose(client)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2000)
+    for lang, heading in (("en", "The file is too large"), ("es", None)):
+        response = client.post(f"/{lang}/requests/new/details",
+                               data=details(city["areas"]["old-market"], description="x" * 5000))
+        assert response.status_code == 413
+        doc = page(response)
+        assert doc.one("html").get("lang") == lang
+        if heading:
+            assert doc.one("h1").text == heading
+
+
+def test_a_category_name_with_markup_characters_is_escaped_once(client, city, db_session):
+    from portal.responsibility.models import ServiceCategory
+
+    category = db_session.scalar(select(ServiceCategory).where(ServiceCategory.service_code == "pothole"))
+    category.name_i18n = {**category.name_i18n, "en": "Fish & <Chips>"}
+    category.description_i18n = {**(category.description_i18n or {}), "en": "Bread & <b>butter</b>"}
+    db_session.commit()
+    html = client.get(f"{NEW}/category").get_data(as_text=True)
+    assert "Fish &amp; &lt;Chips&gt;" in html and "<Chips>" not in html
+    assert "&amp;amp;" not in html and "&amp;lt;" not in html
+    assert "Bread &amp; &lt;b&gt;butter&lt;/b&gt;" in html
+    label = page(client.get(f"{NEW}/category")).one("input", value="pothole").parent.one("label")
+    assert label.text.startswith("Fish & <Chips>")
