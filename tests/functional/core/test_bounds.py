@@ -82,3 +82,14 @@ def test_an_error_page_after_a_failed_statement_renders(make_app):
     response = other.test_client().get("/en/broken-statement")
     assert response.status_code == 404
     assert page(response).one("h1").text == "Page not found"
+
+
+@pytest.mark.parametrize("url", [
+    "/en/admin/users?q=a%00b", "/en/admin/users?role=%00",
+    "/en/staff/queue/?state=%00&category=99999999999999999999&department=1%00",
+    "/en/staff/requests/reply-templates?category=99999999999999999999",
+])
+def test_get_searches_with_control_characters_or_huge_ids_are_not_a_500(client, factories, login, url):
+    login(factories.user(roles=("administrator",)))
+    response = client.get(url)
+    assert response.status_code == 200, url

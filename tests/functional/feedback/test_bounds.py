@@ -4,6 +4,8 @@ error pages after a failed statement."""
 
 from __future__ import annotations
 
+import hashlib
+
 from sqlalchemy import select
 
 from portal.feedback.models import FeedbackDraft, Request
@@ -81,3 +83,43 @@ def test_a_category_name_with_markup_characters_is_escaped_once(client, city, db
     assert "Bread &amp; &lt;b&gt;butter&lt;/b&gt;" in html
     label = page(client.get(f"{NEW}/category")).one("input", value="pothole").parent.one("label")
     assert label.text.startswith("Fish & <Chips>")
+
+
+def test_the_verification_page_shows_public_records_and_nothing_of_internal_events(
+        client, city, app, db_session):
+    from portal.feedback import services
+    from portal.feedback.models import RequestEvent
+
+    users = city["users"]
+    resident, roads = users["resident"], users["roads"]
+    with app.test_request_context():
+        item = services.submit(db_session, resident, services.Submission(
+            category=db_session.scalar(select(services.ServiceCategory)
+                                       .where(services.ServiceCategory.service_code == "pothole")),
+            area=city["areas"]["old-market"], title="Hole", answers={"size": "small"},
+            description="A deep hole in the road near the school.", location_text="12 Hill Road"))
+        # internal events as a staff assignment and a note leave them: a staff id in the data
+        internal = services.record(db_session, item, roads, "assigned", internal_note="Rosa Roads",
+                                   assignee=roads.id)
+        services.record(db_session, item, roads, "note", internal_note="Crew B on Tuesday")
+        db_session.commit()
+    events = list(db_session.scalars(select(RequestEvent).where(RequestEvent.request_id == item.id)
+                                     .order_by(RequestEvent.seq)))
+    response = client.get(f"/en/requests/{item.tracking_code}/verify")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    doc = page(response)
+    assert doc.one(class_="banner").one("h2").text == "Not altered"
+    for event in events:
+        assert event.salt not in html
+        assert event.created_at.isoformat(timespec="microseconds") not in html
+        assert event.created_at.isoformat(timespec="seconds") not in html
+    assert "Crew B" not in html and "Rosa Roads" not in html
+    rows = doc.one("tbody").find_all("tr")
+    internal_row = rows[internal.seq - 1]
+    assert internal_row.find("details") is None and "Internal step" in internal_row.text
+    assert internal_row.one("code").text == internal.hash
+    public_row = rows[0]
+    covered = public_row.one("details").one("samp").text
+    assert hashlib.sha256(covered.encode()).hexdigest() == events[0].hash
+    assert public_row.one("time").get("datetime") == events[0].created_at.isoformat(timespec="minutes") + "Z"
