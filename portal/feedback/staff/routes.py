@@ -398,7 +398,8 @@ def templates():
     mine = replies.editor_departments(db.session, current_user)
     editable = {t.id for t in page.items if mine is None or t.department_id in mine}
     return render_template("feedback/staff/templates.html", search=search, page=page,
-                           category_names=names, replies=replies, locales=LOCALES, editable=editable)
+                           category_names=names, replies=replies, locales=LOCALES, editable=editable,
+                           may_write=mine is None or bool(mine))
 
 
 def _template_form(template=None, formdata=None):

@@ -50,6 +50,8 @@ def test_staff_of_another_department_get_403_on_every_page_and_post(world, clien
     assert [t.title_i18n["en"] for t in db_session.scalars(select(ReplyTemplate))] == ["Repaired"]
     listing = page(client.get(BASE))
     assert listing.find("a", href=edit) is None and "Repaired" in listing.text
+    # only staff with a department write templates
+    assert (listing.find("a", href=f"{BASE}/new") is None) == (who == "moderator")
 
 
 def test_the_departments_colleague_and_administrators_may_edit(world, client_for, db_session,
