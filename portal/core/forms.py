@@ -6,6 +6,9 @@ refuse control characters with a clear message beside the field (``portal.core.t
 rule, multiline for text areas), before any other check of the field runs. Every text field
 must carry a ``Length`` with a maximum: under ``TESTING`` a form that binds one without it
 raises at once, and ``tests/unit/core/test_forms.py`` walks every form class of the portal.
+Selects and the other fields refuse control characters too; number fields without a range
+of their own stay within an ``integer`` column. A GET form bound to ``request.args`` calls
+``validate_search()``, so that a refused value never reaches a query.
 """
 
 from __future__ import annotations
@@ -20,10 +23,8 @@ from wtforms.validators import StopValidation
 
 from portal.core.text import has_control_characters
 
-# The largest integer an identifier, a cursor or a number in a form may be: PostgreSQL's
-# ``bigint``. Columns are narrower (``integer``), but past this no column can hold it at all.
-MAX_BIGINT = 2**63 - 1
-# ``integer`` columns (most identifiers): a number past it is not a row.
+# The range of an ``integer`` column (every identifier, every number a form saves): a number
+# past it is not a row, and on PostgreSQL it would fail the statement.
 MAX_INT = 2**31 - 1
 
 NUMBER_MESSAGE = _l("Enter a smaller number.")
