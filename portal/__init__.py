@@ -42,6 +42,9 @@ def create_app(config: Config | dict | None = None) -> Flask:
 
     app.url_map.converters["lc"] = i18n.LocaleConverter
     app.url_map.converters["unprefixed"] = i18n.UnprefixedPathConverter
+    from portal.core.urls import init_converters
+
+    init_converters(app)  # a bounded "int"
     app.url_map.strict_slashes = False
 
     db.init_app(app)

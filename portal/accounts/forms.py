@@ -2,7 +2,6 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -13,11 +12,12 @@ from wtforms import (
     validators,
 )
 
-from portal.core.forms import length, required
+from portal.core.forms import PortalForm, length, required
 from portal.core.i18n import LOCALES
 from portal.core.notifications import MODES
 
 PASSWORD_MIN = 10
+PASSWORD_MAX = 200
 
 
 def email_field(label=None, description=None):
@@ -42,7 +42,7 @@ def new_password_field(label=None):
             required(_l("Enter a password.")),
             validators.Length(
                 min=PASSWORD_MIN,
-                max=200,
+                max=PASSWORD_MAX,
                 message=lazy_ngettext("Your password must be at least %(num)d character long.",
                                       "Your password must be at least %(num)d characters long.",
                                       PASSWORD_MIN),
@@ -60,12 +60,13 @@ def confirm_password_field(of: str = "password"):
         _l("Confirm password"),
         validators=[
             required(_l("Enter the password again.")),
+            length(PASSWORD_MAX),
             validators.EqualTo(of, message=_l("The passwords do not match.")),
         ],
     )
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(PortalForm):
     display_name = StringField(
         _l("Display name"),
         validators=[required(_l("Enter the name others will see.")), length(80, 2)],
@@ -76,37 +77,39 @@ class RegisterForm(FlaskForm):
     confirm = confirm_password_field()
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     email = email_field()
-    password = PasswordField(_l("Password"), validators=[required(_l("Enter your password."))])
+    password = PasswordField(_l("Password"),
+                             validators=[required(_l("Enter your password.")), length(PASSWORD_MAX)])
     remember = BooleanField(_l("Keep me logged in on this device"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(PortalForm):
     email = email_field()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(PortalForm):
     password = new_password_field(_l("New password"))
     confirm = confirm_password_field()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(PortalForm):
     current_password = PasswordField(
-        _l("Current password"), validators=[required(_l("Enter your current password."))]
+        _l("Current password"), validators=[required(_l("Enter your current password.")),
+                                         length(PASSWORD_MAX)]
     )
     password = new_password_field(_l("New password"))
     confirm = confirm_password_field()
 
 
-class ChangeEmailForm(FlaskForm):
+class ChangeEmailForm(PortalForm):
     email = email_field(_l("New email address"), _l("We will send a link to the new address."))
     password = PasswordField(
-        _l("Your password"), validators=[required(_l("Enter your password."))]
+        _l("Your password"), validators=[required(_l("Enter your password.")), length(PASSWORD_MAX)]
     )
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(PortalForm):
     display_name = StringField(
         _l("Display name"),
         validators=[required(_l("Enter the name others will see.")), length(80, 2)],

@@ -1,18 +1,18 @@
 """Forms of the administrators' pages."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import SearchField, SelectChoice, SelectField
+from wtforms import SearchField, SelectChoice, SelectField, validators
 
+from portal.core.forms import PortalForm, length
 from portal.core.gallery import MultiCheckboxField
 from portal.core.roles import GRANTABLE, LABELS
 
 
-class UserSearchForm(FlaskForm):
+class UserSearchForm(PortalForm):
     class Meta:
         csrf = False  # a GET search bound to request.args
 
-    q = SearchField(_l("Name or email address"))
+    q = SearchField(_l("Name or email address"), validators=[validators.Optional(), length(100)])
     role = SelectField(
         _l("Role"),
         choices=[SelectChoice("", _l("Any role"))]
@@ -20,7 +20,7 @@ class UserSearchForm(FlaskForm):
     )
 
 
-class UserRolesForm(FlaskForm):
+class UserRolesForm(PortalForm):
     roles = MultiCheckboxField(
         _l("Roles"), choices=[SelectChoice(r, LABELS[r]) for r in GRANTABLE]
     )

@@ -27,6 +27,7 @@ bp = Blueprint("admin", __name__)
 @role_required(ADMIN)
 def users():
     form = forms.UserSearchForm(request.args)
+    form.validate_search()
     page = services.search_users(
         db.session, form.q.data or "", form.role.data or "",
         before=int_arg(request.args.get("before")), after=int_arg(request.args.get("after")),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -42,7 +44,19 @@ def _locale_for_error() -> None:
                 g.locale = preferred_locale(None)
 
 
+def _end_failed_transaction() -> None:
+    """A statement that failed leaves PostgreSQL's transaction unusable: every later query
+    (the user, the page's menus) would fail too. Nothing of it was meant to be kept."""
+    from portal.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # the connection itself is gone: the page is rendered without it
+        logging.getLogger(__name__).warning("rollback before an error page failed", exc_info=True)
+
+
 def render_error(code: int, detail: str | None = None):
+    _end_failed_transaction()
     title, message = MESSAGES.get(code, MESSAGES[500])
     if wants_json():
         return jsonify({"error": {"status": code, "title": str(title), "message": detail or str(message)}}), code

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from werkzeug.datastructures import MultiDict
 from wtforms import (
@@ -19,7 +18,7 @@ from wtforms import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.core.forms import length, required
+from portal.core.forms import PortalForm, length, required
 from portal.core.pagination import Page
 
 
@@ -28,7 +27,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class GalleryForm(FlaskForm):
+class GalleryForm(PortalForm):
     full_name = StringField(
         _l("Full name"), validators=[required(), length(80)],
         description=_l("As it appears on your documents."),

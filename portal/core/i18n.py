@@ -136,15 +136,15 @@ class Localized:
     def __str__(self) -> str:
         return self.text
 
-    def __html__(self) -> str:
-        """Rendered with a ``lang`` attribute when it is not in the page's language."""
+    def __html__(self) -> Markup:
+        """Rendered with a ``lang`` attribute when it is not in the page's language.
+
+        Markup, not a plain ``str``: ``Markup.format`` escapes what ``__html__`` returns
+        unless it is Markup, so a plain string would be escaped twice (``&amp;lt;``)."""
         if self.lang != current().code:
-            return str(
-                Markup('<span lang="{}" dir="{}">{}</span>').format(
-                    self.lang, "rtl" if BY_CODE[self.lang].rtl else "ltr", escape(self.text)
-                )
-            )
-        return str(escape(self.text))
+            return Markup('<span lang="{}" dir="{}">{}</span>').format(
+                self.lang, "rtl" if BY_CODE[self.lang].rtl else "ltr", self.text)
+        return escape(self.text)
 
 
 def localize(versions: dict[str, str] | None, source: str = DEFAULT, locale: str | None = None):

@@ -107,6 +107,11 @@ class RequestEvent(db.Model):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # How ``hash`` was computed (``portal.feedback.services.event_hash``): 1, everything in
+    # the clear (events from before version 2); 2, the public fields and a salted seal of the
+    # rest. The salt is secret: never published, never in an export.
+    hash_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    salt: Mapped[str | None] = mapped_column(String(32))
 
     actor: Mapped[User | None] = relationship()
 
@@ -146,6 +151,9 @@ class ReplyTemplate(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     category_id: Mapped[int | None] = mapped_column(ForeignKey("service_category.id"))
+    # Whose it is: that department's staff and administrators edit it. None (templates from
+    # before departments owned them): administrators only.
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
     title_i18n: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     body_i18n: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     source_locale: Mapped[str] = mapped_column(String(10), default="en")

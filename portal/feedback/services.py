@@ -22,8 +22,10 @@ from sqlalchemy.orm import Session, joinedload
 from portal.core import notifications, outbox
 from portal.core.calendar import Calendar
 from portal.core.errors import Forbidden, Invalid, NotFound
+from portal.core.forms import CONTROL_MESSAGE
 from portal.core.models import User, utcnow
 from portal.core.roles import ADMIN, MODERATOR, STAFF
+from portal.core.text import has_control_characters
 from portal.feedback import states as st
 from portal.feedback.models import Attachment, Follower, Request, RequestEvent
 from portal.feedback.staff.queue import sync_queue
@@ -89,6 +91,49 @@ class DepartmentSystem:
 
 
 # --- the timeline: events chained by hashes ------------------------------------------------
+# Version 2 (every new event): the hash covers the event's public record (below) and a seal:
+# the SHA-256 of what is not public (exact time, who, internal note, data) with a random salt
+# kept secret with the event. Anyone can recompute a public event's hash from its published
+# record; an internal event's hash is published alone, and its salt makes it impossible to
+# recover what it says (or which staff member it assigned) by guessing.
+
+HASH_VERSION = 2
+INTERNAL_KINDS = ("note", "assigned")  # not on the public timeline
+
+
+def _json(body: dict) -> bytes:
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def is_internal(event: RequestEvent) -> bool:
+    return event.kind in INTERNAL_KINDS
+
+
+def seal(event: RequestEvent) -> str:
+    """The salted SHA-256 of the event's private part (version 2)."""
+    return hashlib.sha256(_json({
+        "salt": event.salt or "", "created_at": event.created_at.isoformat(timespec="microseconds"),
+        "actor_id": event.actor_id, "internal": event.internal_note or "", "data": event.data or {},
+    })).hexdigest()
+
+
+def public_record(event: RequestEvent) -> dict:
+    """What a version-2 hash covers, as published for a public event: its time to the minute,
+    what happened, what it said publicly, the previous hash and the seal of the rest."""
+    return {
+        "v": 2, "request": event.request_id, "seq": event.seq,
+        "minute": event.created_at.isoformat(timespec="minutes"), "kind": event.kind,
+        "role": event.actor_role, "from": event.from_state, "to": event.to_state,
+        "public": event.public_text or "", "prev": event.prev_hash or "", "seal": seal(event),
+    }
+
+
+def public_canonical(event: RequestEvent) -> str | None:
+    """The exact text whose SHA-256 is a public version-2 event's hash; None otherwise."""
+    if event.hash_version != HASH_VERSION or is_internal(event):
+        return None
+    return _json(public_record(event)).decode()
+
 
 def _canonical(event: RequestEvent) -> bytes:
     body = {
@@ -102,7 +147,9 @@ def _canonical(event: RequestEvent) -> bytes:
 
 
 def event_hash(event: RequestEvent) -> str:
-    return hashlib.sha256(_canonical(event)).hexdigest()
+    if event.hash_version == HASH_VERSION:
+        return hashlib.sha256(_json(public_record(event))).hexdigest()
+    return hashlib.sha256(_canonical(event)).hexdigest()  # version 1
 
 
 def _actor_role(actor: User | None, request: Request) -> str:
@@ -131,7 +178,7 @@ def record(
         actor_id=actor.id if actor else None, actor_role=_actor_role(actor, request), kind=kind,
         from_state=request.state, to_state=to_state or request.state,
         public_text=public_text or None, internal_note=internal_note or None, data=data,
-        prev_hash=request.last_event_hash,
+        prev_hash=request.last_event_hash, hash_version=HASH_VERSION, salt=secrets.token_hex(16),
     )
     event.hash = event_hash(event)
     session.add(event)
@@ -270,8 +317,24 @@ def _clean(text: str | None, limit: int) -> str:
     return (text or "").strip()[:limit]
 
 
+def _control_errors(sub: Submission) -> dict[str, list]:
+    """Text no column can keep (a NUL fails the statement on PostgreSQL): refused beside its
+    field, from a form, a kept draft or an API alike."""
+    texts = {"title": (sub.title, False), "description": (sub.description, True),
+             "location_text": (sub.location_text, False), "address_id": (sub.address_id, False),
+             "contact_name": (sub.contact_name, False), "contact_email": (sub.contact_email, False),
+             "contact_phone": (sub.contact_phone, False), "media_url": (sub.media_url, False)}
+    errors = {name: [CONTROL_MESSAGE] for name, (value, multiline) in texts.items()
+              if isinstance(value, str) and has_control_characters(value, multiline=multiline)}
+    for code, value in (sub.answers or {}).items():
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and has_control_characters(v, multiline=True) for v in values):
+            errors[f"attribute[{code}]"] = [CONTROL_MESSAGE]
+    return errors
+
+
 def _validate(sub: Submission) -> None:
-    errors: dict[str, list] = {}
+    errors: dict[str, list] = _control_errors(sub)
     if not sub.category.active:
         errors["category"] = [_l("This category no longer takes requests.")]
     if len(sub.description.strip()) < 10:
@@ -660,6 +723,8 @@ def remove_personal_data(session: Session, actor: User, request: Request) -> Req
     request.contact_phone = None
     request.show_name = False
     request.location_text = mask_numbers(request.location_text)
+    # The exact position says where the resident lives as well as a name would.
+    request.latitude = request.longitude = request.address_id = None
     request.personal_data_removed_at = utcnow()
     event = record(session, request, actor, "personal_data_removed")
     _changed(session, request, event, actor, public=False)
@@ -767,7 +832,7 @@ def timeline(session: Session, request: Request, internal: bool = False) -> list
     events = list(session.scalars(stmt))
     if internal:
         return events
-    return [e for e in events if e.kind not in ("note", "assigned")]
+    return [e for e in events if not is_internal(e)]
 
 
 _NUMBER = re.compile(r"\d+")

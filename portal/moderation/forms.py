@@ -1,23 +1,19 @@
 """Forms of the staff queue: the filters (a GET form) and the bulk actions."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectChoice, SelectField
 
+from portal.core.forms import PortalForm, optional_int
 from portal.core.gallery import MultiCheckboxField
 
 
-def _optional_int(value):
-    return int(value) if value not in (None, "", "None") and str(value).isdigit() else None
-
-
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(PortalForm):
     class Meta:
         csrf = False  # a GET search bound to request.args
 
-    department = SelectField(_l("Department"), coerce=_optional_int, validate_choice=False)
-    category = SelectField(_l("Category"), coerce=_optional_int, validate_choice=False)
-    area = SelectField(_l("Area"), coerce=_optional_int, validate_choice=False)
+    department = SelectField(_l("Department"), coerce=optional_int, validate_choice=False)
+    category = SelectField(_l("Category"), coerce=optional_int, validate_choice=False)
+    area = SelectField(_l("Area"), coerce=optional_int, validate_choice=False)
     state = SelectField(_l("State"), validate_choice=False)
     overdue = BooleanField(_l("Only overdue"))
     mine = BooleanField(_l("Only those assigned to me"))
@@ -28,7 +24,7 @@ class QueueFilterForm(FlaskForm):
     ], validate_choice=False)
 
 
-class BulkForm(FlaskForm):
+class BulkForm(PortalForm):
     """Act on the ticked rows. The checkboxes are rendered in the table, one per row."""
 
     items = MultiCheckboxField(_l("Select"), coerce=int, validate_choice=False)
@@ -37,5 +33,5 @@ class BulkForm(FlaskForm):
         SelectChoice("assign_to", _l("Assign to a colleague")),
         SelectChoice("acknowledge", _l("Acknowledge")),
     ], validate_choice=False)
-    assignee = SelectField(_l("Colleague"), coerce=_optional_int, validate_choice=False,
+    assignee = SelectField(_l("Colleague"), coerce=optional_int, validate_choice=False,
                            description=_l("Only when assigning to a colleague."))

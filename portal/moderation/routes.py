@@ -26,7 +26,9 @@ FILTER_ARGS = ("department", "category", "area", "state", "overdue", "mine", "do
 
 
 def _filter_form() -> forms.QueueFilterForm:
-    return forms.QueueFilterForm(request.args)
+    form = forms.QueueFilterForm(request.args)
+    form.validate_search()
+    return form
 
 
 def _filters(form: forms.QueueFilterForm) -> services.QueueFilter:

@@ -13,7 +13,6 @@ from babel import Locale
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
@@ -30,7 +29,7 @@ from wtforms import (
 from wtforms import DateField as _DateField
 from wtforms import IntegerField as _IntegerField
 
-from portal.core.forms import length, required
+from portal.core.forms import PortalForm, length, optional_int, required
 from portal.core.gallery import MultiCheckboxField
 from portal.core.i18n import BY_CODE, LOCALES, babel_locale
 from portal.responsibility.services import (
@@ -65,16 +64,6 @@ class IntegerField(_IntegerField):
 def whole_number(low: int, high: int):
     return validators.NumberRange(
         low, high, _l("Enter a whole number from %(min)d to %(max)d.", min=low, max=high))
-
-
-def optional_int(value):
-    """Coerce a select's value: "" (none chosen) is None."""
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _language_label(code: str) -> Markup:
@@ -139,7 +128,7 @@ def code_field(label=None, description=None):
 
 
 @translatable
-class DepartmentForm(FlaskForm):
+class DepartmentForm(PortalForm):
     code = code_field()
     level = SelectField(
         _l("Level"), choices=[SelectChoice(code, LEVELS[code]) for code in DEPARTMENT_LEVELS],
@@ -158,7 +147,7 @@ class DepartmentForm(FlaskForm):
 
 
 @translatable
-class AreaForm(FlaskForm):
+class AreaForm(PortalForm):
     code = code_field()
     level = SelectField(
         _l("Level"), choices=[SelectChoice(code, LEVELS[code]) for code in AREA_LEVELS],
@@ -169,7 +158,7 @@ class AreaForm(FlaskForm):
 
 
 @translatable
-class GroupForm(FlaskForm):
+class GroupForm(PortalForm):
     code = code_field()
     position = IntegerField(
         _l("Position"), default=0, validators=[validators.Optional()],
@@ -180,7 +169,7 @@ class GroupForm(FlaskForm):
 
 
 @translatable
-class CategoryForm(FlaskForm):
+class CategoryForm(PortalForm):
     service_code = code_field(
         _l("Service code"),
         _l("Its Open311 service code: lowercase letters, digits and hyphens. Apps use it."))
@@ -203,7 +192,7 @@ class CategoryForm(FlaskForm):
     active = BooleanField(_l("Residents can choose this category"), default=True)
 
 
-class AttributeBaseForm(FlaskForm):
+class AttributeBaseForm(PortalForm):
     code = StringField(
         _l("Code"), validators=[required(), length(32)],
         description=_l("Letters, digits, hyphens or underscores. Apps send answers under this code."),
@@ -217,7 +206,7 @@ class AttributeBaseForm(FlaskForm):
         _l("Position"), validators=[validators.Optional()],
         description=_l("Questions are asked from the lowest number."),
     )
-    rows = HiddenField()
+    rows = HiddenField(validators=[length(3)])
 
 
 @cache
@@ -235,7 +224,7 @@ def attribute_form(rows: int) -> type[AttributeBaseForm]:
 # --- the responsibility list: set and end rules, check the routing --------------------------
 
 
-class RuleForm(FlaskForm):
+class RuleForm(PortalForm):
     category_id = SelectField(_l("Category"), coerce=optional_int, validate_choice=False,
                               validators=[required(_l("Choose a category."))])
     area_id = SelectField(_l("Area"), coerce=optional_int, validate_choice=False,
@@ -256,14 +245,14 @@ class RuleForm(FlaskForm):
     )
 
 
-class EndRuleForm(FlaskForm):
+class EndRuleForm(PortalForm):
     effective_to = DateField(
         _l("No longer in force from"), validators=[required(_l("Enter the date the rule ends."))],
         description=_l("For example, 2026-03-27. From this day, the next broader rule applies."),
     )
 
 
-class CheckForm(FlaskForm):
+class CheckForm(PortalForm):
     """The routing checker: a GET form bound to the query string."""
 
     class Meta:
@@ -281,7 +270,7 @@ class CheckForm(FlaskForm):
 
 
 @translatable
-class CalendarDayForm(FlaskForm):
+class CalendarDayForm(PortalForm):
     day = DateField(_l("Date"), validators=[required(_l("Enter the date."))],
                     description=_l("For example, 2026-03-27."))
     is_working_day = RadioField(
@@ -294,7 +283,7 @@ class CalendarDayForm(FlaskForm):
     _versions = (versions("name"),)
 
 
-class WorkingDaysForm(FlaskForm):
+class WorkingDaysForm(PortalForm):
     """The "count N working days from a date" checker: a GET form."""
 
     class Meta:

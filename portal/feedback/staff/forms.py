@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     IntegerField,
     MultipleFileField,
@@ -15,31 +14,27 @@ from wtforms import (
     validators,
 )
 
-from portal.core.forms import length, required
+from portal.core.forms import PortalForm, length, optional_int, required
 from portal.core.i18n import LOCALES
 
 
-def _optional_int(value):
-    return int(value) if value not in (None, "", "None") and str(value).isdigit() else None
-
-
-class AcknowledgeForm(FlaskForm):
+class AcknowledgeForm(PortalForm):
     text = TextAreaField(_l("Message to the resident"), validators=[length(2000)],
                          description=_l("Shown publicly on the request."))
 
 
-class StartWorkForm(FlaskForm):
+class StartWorkForm(PortalForm):
     text = TextAreaField(_l("Message to the resident"), validators=[length(2000)],
                          description=_l("Shown publicly on the request."))
 
 
-class AskForm(FlaskForm):
+class AskForm(PortalForm):
     text = TextAreaField(
         _l("Your question"), validators=[required(_l("Write what you need to know.")), length(2000)],
         description=_l("Shown publicly. The deadline is paused until the resident answers."))
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(PortalForm):
     text = TextAreaField(
         _l("Answer"), validators=[required(_l("Write an answer of at least 10 characters.")),
                                   length(5000, 10)],
@@ -48,14 +43,14 @@ class AnswerForm(FlaskForm):
                               description=_l("Up to 5 files; JPEG, PNG, WebP or PDF."))
 
 
-class TemplatePickForm(FlaskForm):
+class TemplatePickForm(PortalForm):
     class Meta:
         csrf = False  # a GET form: it only fills the answer in
 
-    template = SelectField(_l("Reply template"), coerce=_optional_int, validate_choice=False)
+    template = SelectField(_l("Reply template"), coerce=optional_int, validate_choice=False)
 
 
-class ExtendForm(FlaskForm):
+class ExtendForm(PortalForm):
     days = IntegerField(
         _l("Working days to add"),
         validators=[required(_l("Enter a number of working days from 1 to 30.")),
@@ -66,17 +61,17 @@ class ExtendForm(FlaskForm):
         description=_l("Shown publicly on the request."))
 
 
-class AssignForm(FlaskForm):
-    assignee = SelectField(_l("Assign to"), coerce=_optional_int, validate_choice=False)
+class AssignForm(PortalForm):
+    assignee = SelectField(_l("Assign to"), coerce=optional_int, validate_choice=False)
 
 
-class NoteForm(FlaskForm):
+class NoteForm(PortalForm):
     text = TextAreaField(_l("Internal note"),
                          validators=[required(_l("Write the note.")), length(5000)],
                          description=_l("Only staff see it."))
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(PortalForm):
     reason = TextAreaField(
         _l("Why it is not your department's responsibility"),
         validators=[required(_l("Say why it is not your department's responsibility.")),
@@ -84,15 +79,15 @@ class ReturnForm(FlaskForm):
         description=_l("Shown publicly. The request goes back to the dispatcher."))
 
 
-class ReassignForm(FlaskForm):
-    department = SelectField(_l("Department"), coerce=_optional_int, validate_choice=False,
+class ReassignForm(PortalForm):
+    department = SelectField(_l("Department"), coerce=optional_int, validate_choice=False,
                              validators=[required(_l("Choose the department."))])
     reason = TextAreaField(
         _l("Reason"), validators=[required(_l("Say why it goes to this department.")), length(2000)],
         description=_l("Shown publicly on the request."))
 
 
-class CloseForm(FlaskForm):
+class CloseForm(PortalForm):
     ending = RadioField(_l("How does the request end?"), choices=[
         SelectChoice("closed_duplicate", _l("Duplicate of another request")),
         SelectChoice("closed_not_actionable", _l("Not actionable")),
@@ -112,8 +107,10 @@ def field_name(kind: str, code: str) -> str:
     return f"{kind}_{code.replace('-', '_')}"
 
 
-class ReplyTemplateForm(FlaskForm):
-    category = SelectField(_l("Category"), coerce=_optional_int, validate_choice=False,
+class ReplyTemplateForm(PortalForm):
+    department = SelectField(_l("Department"), coerce=optional_int, validate_choice=False,
+                             description=_l("Its staff and the administrators can change it."))
+    category = SelectField(_l("Category"), coerce=optional_int, validate_choice=False,
                            description=_l("Leave it for all categories."))
     source_locale = RadioField(
         _l("Language it was written in"),
@@ -128,8 +125,8 @@ for _loc in LOCALES:
             TextAreaField(_l("Text"), validators=[length(5000)]))
 
 
-class ReplyTemplateFilterForm(FlaskForm):
+class ReplyTemplateFilterForm(PortalForm):
     class Meta:
         csrf = False
 
-    category = SelectField(_l("Category"), coerce=_optional_int, validate_choice=False)
+    category = SelectField(_l("Category"), coerce=optional_int, validate_choice=False)

@@ -7,12 +7,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from portal.core import audit
-from portal.core.errors import Invalid, NotFound
+from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.forms import at_most
 from portal.core.i18n import BY_CODE, LOCALES, Localized, localize
 from portal.core.models import User
+from portal.core.roles import ADMIN
 from portal.feedback.models import ReplyTemplate
-from portal.responsibility.models import ServiceCategory
+from portal.responsibility.models import Department, ServiceCategory, staff_department
 
 TITLE_MAX = 120
 BODY_MAX = 5000
@@ -26,6 +27,29 @@ def get(session: Session, template_id: int) -> ReplyTemplate:
     if template is None:
         raise NotFound()
     return template
+
+
+def editor_departments(session: Session, actor: User) -> list[int] | None:
+    """The departments whose templates ``actor`` edits; None: every department's."""
+    if actor.has_role(ADMIN):
+        return None
+    return sorted(session.scalars(select(staff_department.c.department_id)
+                                  .where(staff_department.c.user_id == actor.id)))
+
+
+def may_edit(session: Session, actor: User, template: ReplyTemplate) -> bool:
+    """A template is edited by its department's staff and by administrators."""
+    mine = editor_departments(session, actor)
+    return mine is None or (template.department_id is not None and template.department_id in mine)
+
+
+def require_editor(session: Session, actor: User, template: ReplyTemplate | None) -> None:
+    """Forbidden unless ``actor`` may edit ``template`` (None: write a new one)."""
+    if template is None:
+        if editor_departments(session, actor) == []:
+            raise Forbidden()
+    elif not may_edit(session, actor, template):
+        raise Forbidden()
 
 
 def listing(session: Session, category_id: int | None = None, before: int | None = None,
@@ -62,12 +86,26 @@ def _clean(versions: dict[str, str] | None) -> dict[str, str]:
 
 
 def save(session: Session, actor: User, template: ReplyTemplate | None, category_id: int | None,
-         source_locale: str, titles: dict[str, str], bodies: dict[str, str]) -> ReplyTemplate:
+         source_locale: str, titles: dict[str, str], bodies: dict[str, str],
+         department_id: int | None = None) -> ReplyTemplate:
     """Create (``template`` None) or change a template. The source language needs a title and
     a text; every other language is optional, but a title needs its text and the other way
-    round. Errors are keyed ``title`` / ``body`` with the language: ``title:es``."""
+    round. Errors are keyed ``title`` / ``body`` with the language: ``title:es``.
+
+    Only its department's staff and administrators change a template (``Forbidden``); staff
+    file it under one of their departments (by default their first, or the one it has)."""
+    require_editor(session, actor, template)
+    mine = editor_departments(session, actor)
+    if department_id is None and template is not None:
+        department_id = template.department_id
+    if department_id is None and mine:
+        department_id = mine[0]
+    if department_id is not None and mine is not None and department_id not in mine:
+        raise Forbidden()  # the page offers only one's own departments
     titles, bodies = _clean(titles), _clean(bodies)
     errors: dict[str, list] = {}
+    if department_id is not None and session.get(Department, department_id) is None:
+        errors["department"] = [_l("Choose a department from the list.")]
     if source_locale not in BY_CODE:
         errors["source_locale"] = [_l("Choose the language the template was written in.")]
     else:
@@ -93,17 +131,19 @@ def save(session: Session, actor: User, template: ReplyTemplate | None, category
         template = ReplyTemplate()
         session.add(template)
     template.category_id = category_id
+    template.department_id = department_id
     template.source_locale = source_locale
     template.title_i18n = titles
     template.body_i18n = bodies
     session.flush()
     audit.record(session, actor, "feedback.reply_template_saved", "reply_template", template.id,
-                 category_id=category_id, locales=sorted(titles))
+                 category_id=category_id, department_id=department_id, locales=sorted(titles))
     session.commit()
     return template
 
 
 def delete(session: Session, actor: User, template: ReplyTemplate) -> None:
+    require_editor(session, actor, template)
     audit.record(session, actor, "feedback.reply_template_deleted", "reply_template", template.id,
                  title=titles_in_source(template))
     session.delete(template)

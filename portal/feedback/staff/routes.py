@@ -289,11 +289,10 @@ def ask(code: str):
 
 
 def _answer(item: Request, form) -> None:
-    ids = []
-    for upload in [f for f in (form.files.data or []) if getattr(f, "filename", "")]:
-        ids.append(attachments.add(db.session, upload.filename, upload.read(),
-                                   request_id=item.id).id)
-    services.answer(db.session, current_user, item, _text(form), attachment_ids=ids)
+    added, errors = attachments.add_uploads(db.session, form.files.data or [], request_id=item.id)
+    if errors:
+        raise Invalid({"files": errors})
+    services.answer(db.session, current_user, item, _text(form), attachment_ids=[a.id for a in added])
 
 
 @bp.post("/<code>/answer")
@@ -391,18 +390,23 @@ def _category_choices(empty_label: str):
 def templates():
     search = forms.ReplyTemplateFilterForm(request.args)
     search.category.choices = _category_choices(_("All categories"))
+    search.validate_search()
     page = replies.listing(db.session, search.category.data,
                            before=int_arg(request.args.get("before")),
                            after=int_arg(request.args.get("after")))
     names = {c.id: c.name for c in categories(db.session, active_only=False)}
+    mine = replies.editor_departments(db.session, current_user)
+    editable = {t.id for t in page.items if mine is None or t.department_id in mine}
     return render_template("feedback/staff/templates.html", search=search, page=page,
-                           category_names=names, replies=replies, locales=LOCALES)
+                           category_names=names, replies=replies, locales=LOCALES, editable=editable,
+                           may_write=mine is None or bool(mine))
 
 
 def _template_form(template=None, formdata=None):
     data = None
     if template is not None and formdata is None:
-        data = {"category": template.category_id, "source_locale": template.source_locale}
+        data = {"category": template.category_id, "source_locale": template.source_locale,
+                "department": template.department_id}
         for loc in LOCALES:
             data[forms.field_name("title", loc.code)] = (template.title_i18n or {}).get(loc.code, "")
             data[forms.field_name("body", loc.code)] = (template.body_i18n or {}).get(loc.code, "")
@@ -410,17 +414,22 @@ def _template_form(template=None, formdata=None):
         data = {"source_locale": current().code}
     form = forms.ReplyTemplateForm(formdata=formdata, data=data)
     form.category.choices = _category_choices(_("All categories"))
+    mine = replies.editor_departments(db.session, current_user)
+    form.department.choices = ([SelectChoice("", _("Administrators only"))] if mine is None else []) + [
+        SelectChoice(d.id, ("— " * depth) + str(d.name)) for d, depth in department_tree(db.session)
+        if mine is None or d.id in mine]
     return form
 
 
 def _save_template(template):
+    replies.require_editor(db.session, current_user, template)  # 403 before anything is shown
     form = _template_form(template, formdata=request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate_on_submit():
         titles = {loc.code: form[forms.field_name("title", loc.code)].data for loc in LOCALES}
         bodies = {loc.code: form[forms.field_name("body", loc.code)].data for loc in LOCALES}
         try:
             saved = replies.save(db.session, current_user, template, form.category.data,
-                                 form.source_locale.data, titles, bodies)
+                                 form.source_locale.data, titles, bodies, form.department.data)
         except Invalid as exc:
             db.session.rollback()
             apply_errors(form, Invalid({
@@ -451,6 +460,7 @@ def template_edit(template_id: int):
 @role_required(*STAFF_ROLES)
 def template_delete(template_id: int):
     template = replies.get(db.session, template_id)
+    replies.require_editor(db.session, current_user, template)
     if not EmptyForm(prefix="delete").validate_on_submit():
         abort(400)
     title = str(replies.title(template))

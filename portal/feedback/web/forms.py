@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
@@ -22,7 +21,7 @@ from wtforms import (
 )
 from wtforms.widgets import TextInput
 
-from portal.core.forms import length, required
+from portal.core.forms import PortalForm, length, required
 from portal.core.gallery import MultiCheckboxField
 from portal.core.i18n import localize
 from portal.responsibility.models import ServiceCategory
@@ -40,7 +39,7 @@ class _Required:
         return None
 
 
-class CategorySearchForm(FlaskForm):
+class CategorySearchForm(PortalForm):
     """Step 1, a GET form: find a category by words."""
 
     class Meta:
@@ -52,7 +51,7 @@ class CategorySearchForm(FlaskForm):
     )
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(PortalForm):
     """Step 1: the categories as radios, a group (fieldset) per category group. Every group's
     radios share the name ``category``, so exactly one category can be chosen."""
 
@@ -96,7 +95,7 @@ def _coordinate(label, low: int, high: int, message):
     )
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(PortalForm):
     """Step 2: what, where, the category's own questions, and (for visitors) who."""
 
     title = StringField(
@@ -175,7 +174,7 @@ def _question(attribute: dict, source: str):
         return StringField(label, id=name, validators=[*checks, length(40)],
                            render_kw={"inputmode": "decimal"})
     if datatype == "datetime":
-        return StringField(label, id=name, validators=checks,
+        return StringField(label, id=name, validators=[*checks, length(40)],
                            render_kw={"type": "datetime-local"})
     return StringField(label, id=name, validators=[*checks, length(500)])
 
@@ -195,7 +194,7 @@ def details_form(category: ServiceCategory, visitor: bool, area_choices: list[Se
     return form
 
 
-class FilesForm(FlaskForm):
+class FilesForm(PortalForm):
     """Step 3: photos or PDFs, added a few at a time and kept with the draft."""
 
     files = MultipleFileField(
@@ -217,7 +216,7 @@ def _public_state_choices():
         SelectChoice(code, st.TYPE_LABELS[code]) for code in st.PUBLIC_TYPES]
 
 
-class RequestSearchForm(FlaskForm):
+class RequestSearchForm(PortalForm):
     """The public list's filters: a GET form bound to ``request.args``."""
 
     class Meta:
@@ -230,7 +229,7 @@ class RequestSearchForm(FlaskForm):
     department = SelectField(_l("Department"), validate_choice=False)
 
 
-class ProvideInformationForm(FlaskForm):
+class ProvideInformationForm(PortalForm):
     text = TextAreaField(
         _l("Your answer"),
         validators=[required(_l("Write your answer.")), length(5000)],
@@ -247,7 +246,7 @@ SATISFACTION_CHOICES = [
 ]
 
 
-class RespondForm(FlaskForm):
+class RespondForm(PortalForm):
     """Two separate questions: was it resolved, and how satisfied are you."""
 
     resolved = RadioField(
@@ -271,7 +270,7 @@ class RespondForm(FlaskForm):
     )
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(PortalForm):
     reason = TextAreaField(
         _l("Why are you withdrawing it?"),
         validators=[validators.Optional(), length(1000)],

@@ -13,11 +13,11 @@ from flask import current_app, render_template, request
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from sqlalchemy import select
 from wtforms import SelectChoice, SelectField
 
+from portal.core.forms import PortalForm
 from portal.core.i18n import babel_locale
 from portal.extensions import db, htmx
 from portal.feedback import metrics
@@ -41,7 +41,7 @@ CAPTIONS = {
 }
 
 
-class MetricsForm(FlaskForm):
+class MetricsForm(PortalForm):
     """Which figures the table shows: a GET form bound to the query string."""
 
     class Meta:

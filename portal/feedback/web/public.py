@@ -297,6 +297,7 @@ def _search_choices(form: forms.RequestSearchForm) -> None:
 def index():
     form = forms.RequestSearchForm(request.args)
     _search_choices(form)
+    form.validate_search()
     q = (form.q.data or "").strip()[:100]
     state = form.state.data if form.state.data in st.PUBLIC_TYPES else None
     filters = services.ListFilter(
@@ -358,7 +359,8 @@ def verify(code: str):
     result = services.verify(db.session, item)
     events = services.timeline(db.session, item, internal=True)
     return render_template("feedback/verify.html", item=item, result=result, events=events,
-                           labels=st.EVENT_LABELS)
+                           labels=st.EVENT_LABELS, is_internal=services.is_internal,
+                           public_canonical=services.public_canonical)
 
 
 # --- following ("me too") ------------------------------------------------------------------

@@ -118,6 +118,7 @@ def _grouped(found) -> list[tuple]:
 def new_category():
     draft = _draft()
     search = forms.CategorySearchForm(request.args)
+    search.validate_search()
     q = (search.q.data or "").strip()[:100]
     every = sorted(responsibility.categories(db.session),
                    key=lambda c: (c.group.position, c.group.id, str(c.name)))
@@ -282,13 +283,7 @@ def new_files():
         return _files_page(form, draft)
     if not form.validate_on_submit():
         return _files_page(form, draft, 422)
-    added, errors = [], []
-    for upload in form.files.data or []:
-        try:
-            added.append(attachments.add(db.session, upload.filename or "", upload.read(),
-                                         draft_key=draft.key))
-        except Invalid as exc:
-            errors += [str(m) for m in exc.errors.get("files", []) if str(m) not in errors]
+    added, errors = attachments.add_uploads(db.session, form.files.data or [], draft_key=draft.key)
     db.session.commit()
     drafts.update(db.session, draft, files_seen=True)
     if errors:

@@ -18,6 +18,7 @@ from portal.feedback import attachments, services
 from portal.feedback.models import Attachment, Follower, Request, RequestEvent
 from portal.seed import DEMO_PASSWORD
 from tests.functional.support import page, title
+from tests.samples import pdf as sample_pdf
 
 # --- the demo city ---------------------------------------------------------------------------
 
@@ -592,7 +593,7 @@ def test_attachments_are_served_with_their_type_and_nosniff(client, city, act, a
     with app.test_request_context():
         photo = attachments.add(session, "kerb.png", _png(), request_id=item.id)
         photo.created_at = item.created_at  # uploaded with the request
-        pdf = attachments.add(session, "report.pdf", b"%PDF-1.4\n%fake\n", request_id=item.id)
+        pdf = attachments.add(session, "report.pdf", sample_pdf(), request_id=item.id)
         draft = attachments.add(session, "not-sent-yet.png", _png(), request_id=item.id)
     answer = session.scalar(select(RequestEvent).where(RequestEvent.request_id == item.id,
                                                        RequestEvent.kind == "answered"))

@@ -19,6 +19,7 @@ from portal.responsibility.models import Area
 from portal.seed import DEMO_PASSWORD
 from tests.conftest import csrf_token_from
 from tests.functional.support import page, title
+from tests.samples import pdf
 
 NEW = "/en/requests/new"
 
@@ -392,7 +393,7 @@ def test_fake_photo_oversized_file_and_sixth_file_are_refused(client, at_files, 
 
 
 def test_files_stay_after_an_error_and_can_be_removed(client, at_files, db_session):
-    upload(client, ("one.pdf", b"%PDF-1.4 a small pdf"))
+    upload(client, ("one.pdf", pdf()))
     response = upload(client, ("two.jpg", b"GIF89a not really"), ("three.png", jpeg_with_gps()))
     assert response.status_code == 422  # one bad file: the good one is still added
     doc = page(response)
@@ -590,8 +591,8 @@ def test_stale_drafts_and_their_files_are_discarded(db_session, app):
         fresh = drafts.create(db_session, None)
         from portal.feedback import attachments
 
-        attachments.add(db_session, "a.pdf", b"%PDF-1.4 x", draft_key=old.key)
-        attachments.add(db_session, "b.pdf", b"%PDF-1.4 y", draft_key=fresh.key)
+        attachments.add(db_session, "a.pdf", pdf(), draft_key=old.key)
+        attachments.add(db_session, "b.pdf", pdf(), draft_key=fresh.key)
         db_session.commit()
         old.updated_at = utcnow() - timedelta(days=8)
         db_session.commit()
