@@ -20,7 +20,12 @@ from functools import wraps
 from flask import Blueprint, current_app, request, url_for
 from flask_babel import force_locale
 from flask_limiter.util import get_remote_address
-from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    MethodNotAllowed,
+    RequestEntityTooLarge,
+)
 from werkzeug.exceptions import NotFound as RoutingNotFound
 
 from portal.core.errors import NotFound, ServiceError
@@ -35,7 +40,11 @@ PREFIX = "/open311/"
 
 
 def _locale() -> str:
-    return open311.locale_code(request.values.get("locale"))
+    try:
+        value = request.values.get("locale")
+    except RequestEntityTooLarge:  # the answer to a body too large: the query string only
+        value = request.args.get("locale")
+    return open311.locale_code(value)
 
 
 def _format() -> str:
