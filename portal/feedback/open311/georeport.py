@@ -102,7 +102,7 @@ PARAMETER_RULES: dict[str, Rule] = {
     # GET requests and servicerequestupdates; POST requests and servicerequestupdates
     "service_request_id": Rule(20, items=MAX_RESULTS),  # a tracking code, R-2026-000042
     "service_code": Rule(32, items=100),
-    "status": Rule(10, items=2),
+    "status": Rule(10, items=10),
     "start_date": Rule(40),
     "end_date": Rule(40),
     "lat": Rule(40),
@@ -273,7 +273,11 @@ _W3C = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d
 
 def w3c(moment: datetime | None) -> str | None:
     """A stored (naive UTC) time as the specification writes it: 2026-05-01T14:30:00Z."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+    if moment is None:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat(timespec="seconds") + "Z"  # strftime costs four times as much
 
 
 def parse_datetime(value: str | None, name: str) -> datetime | None:
@@ -595,33 +599,36 @@ def request_documents(session: Session, requests: list, locale: str,
     """The GeoReport fields of each request (rows of ``REQUEST_COLUMNS``), with nothing
     personal: no name, email or phone, and the numbers of the address masked. ``media_url``
     is the client's own photo link, else ``photo_url(code, attachment_id)`` of the first
-    public photo."""
-    ids = [r.id for r in requests]
+    public photo. Rows are unpacked as tuples: 1000 rows' attribute lookups cost more than
+    the query."""
+    ids = [row[0] for row in requests]
     notes = _status_notes(session, ids)
     photos = _photos(session, ids) if photo_url is not None else {}
     names = _Names(session, locale)
+    statuses = {code: st.open311_status(code) for code in st.STATES}
     rows = []
-    for r in requests:
-        service_code, service_name = names.service(r.category_id)
-        photo = photos.get(r.id)
+    for (request_id, tracking_code, state, description, created_at, updated_at, resolve_due_at,
+         location_text, latitude, longitude, media_url, category_id, lead_department_id) in requests:
+        service_code, service_name = names.service(category_id)
+        photo = photos.get(request_id)
         rows.append({
-            "service_request_id": r.tracking_code,
-            "status": st.open311_status(r.state),
-            "status_notes": notes.get(r.id),
+            "service_request_id": tracking_code,
+            "status": statuses[state],
+            "status_notes": notes.get(request_id),
             "service_name": service_name,
             "service_code": service_code,
-            "description": r.description,
-            "agency_responsible": names.department(r.lead_department_id),
+            "description": description,
+            "agency_responsible": names.department(lead_department_id),
             "service_notice": None,
-            "requested_datetime": w3c(r.created_at),
-            "updated_datetime": w3c(r.updated_at),
-            "expected_datetime": w3c(r.resolve_due_at),
-            "address": services.mask_numbers(r.location_text) or None,
+            "requested_datetime": w3c(created_at),
+            "updated_datetime": w3c(updated_at),
+            "expected_datetime": w3c(resolve_due_at),
+            "address": services.mask_numbers(location_text) or None,
             "address_id": None,  # an exact address: personal data in a public export
             "zipcode": None,
-            "lat": services.public_coordinate(r.latitude),
-            "long": services.public_coordinate(r.longitude),
-            "media_url": r.media_url or (photo_url(r.tracking_code, photo) if photo else None),
+            "lat": services.public_coordinate(latitude),
+            "long": services.public_coordinate(longitude),
+            "media_url": media_url or (photo_url(tracking_code, photo) if photo else None),
         })
     return rows
 
