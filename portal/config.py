@@ -49,6 +49,11 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     AUTH_RATE_LIMIT = "10 per minute;50 per hour"
+    # Open311: per client address, and per api_key for calls that carry one; writing stricter.
+    OPEN311_RATE_LIMIT = "120 per minute;3000 per hour"
+    OPEN311_POST_RATE_LIMIT = "10 per minute;100 per hour"
+    OPEN311_KEY_RATE_LIMIT = "300 per minute;10000 per hour"
+    OPEN311_KEY_POST_RATE_LIMIT = "30 per minute;1000 per hour"
     MAIL_BACKEND = "mailbox"  # or "smtp"
     MAIL_FROM = "portal@example.org"
     SMTP_HOST = "localhost"

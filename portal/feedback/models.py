@@ -21,6 +21,9 @@ class Request(db.Model):
         # The public list filtered by one category or area, newest first.
         Index("ix_request_category_id", "category_id", "id"),
         Index("ix_request_area_id", "area_id", "id"),
+        # Open311 requests.json: newest first within a date window, filtered by status and
+        # service (the filters' columns in the index, so they are checked before the row).
+        Index("ix_request_requested", "created_at", "id", "state_type", "category_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,21 +3,33 @@
 Every resource takes its format from its suffix, as the specification does:
 ``services.json`` or ``services.xml``. Errors are the specification's list of ``code`` and
 ``description`` in the same format, for every failure: bad parameters (400), a missing or
-wrong key (403), nothing there (404), a wrong method (405). ``georeport.py``
-explains the choices the specification leaves open (area, trusted keys, tokens, updates).
+wrong key (403), nothing there (404), a wrong method (405), too much sent (413), too many
+calls (429, with ``Retry-After``). ``georeport.py`` explains the choices the specification
+leaves open (area, trusted keys, tokens, updates) and holds the bounds of every parameter.
+
+Rate limits (Flask-Limiter, the portal's storage): per client address and, for calls that
+carry an ``api_key``, per key as well, each from the configuration; writing (POST) is
+limited more strictly than reading (GET).
 """
 
 from __future__ import annotations
 
+import hashlib
 from functools import wraps
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, current_app, request, url_for
 from flask_babel import force_locale
-from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
+from flask_limiter.util import get_remote_address
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    MethodNotAllowed,
+    RequestEntityTooLarge,
+)
 from werkzeug.exceptions import NotFound as RoutingNotFound
 
 from portal.core.errors import NotFound, ServiceError
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.feedback.open311 import georeport as open311
 from portal.feedback.open311.georeport import ApiError, document
 
@@ -28,7 +40,11 @@ PREFIX = "/open311/"
 
 
 def _locale() -> str:
-    return open311.locale_code(request.values.get("locale"))
+    try:
+        value = request.values.get("locale")
+    except RequestEntityTooLarge:  # the answer to a body too large: the query string only
+        value = request.args.get("locale")
+    return open311.locale_code(value)
 
 
 def _format() -> str:
@@ -49,8 +65,65 @@ def localized(view):
     return wrapped
 
 
+MAX_BODY = 1024 * 1024  # a form of parameters, no files: media_url links to a photo
+
+
+def _bound_body() -> None:
+    """No Open311 call sends more than a form of bounded parameters; set before anything
+    reads the form (the per-key rate limit reads it first)."""
+    if request.max_content_length is None or request.max_content_length > MAX_BODY:
+        request.max_content_length = MAX_BODY
+
+
 def _api_key() -> str | None:
+    _bound_body()
     return request.form.get("api_key") or request.args.get("api_key")
+
+
+# --- rate limits: per client, and per key when a call carries one ---------------------------
+
+def _setting(name: str):
+    return lambda: current_app.config[name]
+
+
+def _key_identity() -> str:
+    """The key a call carries, as a digest (the storage never holds a secret)."""
+    secret = (_api_key() or "").strip()
+    return "open311-key:" + hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _without_key() -> bool:
+    return not (_api_key() or "").strip()
+
+
+def _client() -> str:
+    return "open311-client:" + get_remote_address()
+
+
+for _limit in (
+    limiter.shared_limit(_setting("OPEN311_RATE_LIMIT"), "open311-get", key_func=_client,
+                         methods=["GET", "HEAD"]),
+    limiter.shared_limit(_setting("OPEN311_POST_RATE_LIMIT"), "open311-post", key_func=_client,
+                         methods=["POST"]),
+    limiter.shared_limit(_setting("OPEN311_KEY_RATE_LIMIT"), "open311-key-get",
+                         key_func=_key_identity, exempt_when=_without_key, methods=["GET", "HEAD"]),
+    limiter.shared_limit(_setting("OPEN311_KEY_POST_RATE_LIMIT"), "open311-key-post",
+                         key_func=_key_identity, exempt_when=_without_key, methods=["POST"]),
+):
+    _limit(bp)
+
+
+@bp.before_request
+def bounded_parameters():
+    """Every parameter within its rule (``georeport.PARAMETER_RULES``) before a view reads it."""
+    _bound_body()
+    open311.check_parameters(request.args, request.form, request.view_args)
+
+
+def _photo_url(code: str, attachment_id: int) -> str:
+    """The public page of a request's photo, in the language asked."""
+    return url_for("feedback.attachment", locale=_locale(), code=code,
+                   attachment_id=attachment_id, _external=True)
 
 
 # --- the resources -------------------------------------------------------------------------
@@ -83,7 +156,7 @@ def service_definition(service_code: str, fmt: str):
 def request_list(fmt: str):
     query = open311.parse_request_query(db.session, request.args)
     items = open311.find_requests(db.session, query)
-    return document(fmt, open311.request_documents(db.session, items, _locale()),
+    return document(fmt, open311.request_documents(db.session, items, _locale(), _photo_url),
                     "service_requests", "request")
 
 
@@ -98,8 +171,8 @@ def create_request(fmt: str):
 @bp.get(f"/requests/<code>.{FMT}")
 @localized
 def request_detail(code: str, fmt: str):
-    item = open311.public_request(db.session, code)
-    return document(fmt, open311.request_documents(db.session, [item], _locale()),
+    item = open311.public_request_row(db.session, code)
+    return document(fmt, open311.request_documents(db.session, [item], _locale(), _photo_url),
                     "service_requests", "request")
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -34,16 +35,17 @@ from xml.etree import ElementTree as ET
 from email_validator import EmailNotValidError, validate_email
 from flask import Response, current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
 
 from portal.core.errors import Forbidden, Invalid, NotFound, ServiceError
 from portal.core.forms import at_most
 from portal.core.i18n import BY_CODE, DEFAULT, localize, normalize_tag
 from portal.core.models import utcnow
+from portal.core.text import has_control_characters
 from portal.feedback import services
 from portal.feedback import states as st
-from portal.feedback.models import ApiKey, Request, RequestEvent
+from portal.feedback.models import ApiKey, Attachment, Request, RequestEvent
 from portal.responsibility.models import Area, Department, ServiceCategory
 from portal.responsibility.services import DISPATCH_CODE
 
@@ -59,6 +61,8 @@ MESSAGES = {
     403: _l("Give a valid api_key: this one is missing, unknown or revoked."),
     404: _l("There is nothing here: discovery.json lists what this interface offers."),
     405: _l("This method is not allowed here: the Allow header lists the ones that are."),
+    413: _l("What was sent is larger than this interface accepts."),
+    429: _l("Too many requests from this client or key: wait for the time the Retry-After header gives."),
     500: _l("Sorry, there is a problem with the service. Try again later."),
 }
 NO_SERVICE = _l("There is no service with this service_code.")
@@ -75,6 +79,99 @@ PARAMETERS = {
     "longitude": "long", "contact_email": "email", "contact_name": "first_name",
     "contact_phone": "phone", "text": "description",
 }
+
+
+# --- every parameter's bounds, in one table ------------------------------------------------
+
+@dataclass(frozen=True)
+class Rule:
+    """What one parameter may hold: at most ``max_length`` characters (per item of a
+    comma-separated list of at most ``items``), and no control characters (line breaks only
+    where the text has several lines)."""
+
+    max_length: int
+    items: int = 1
+    multiline: bool = False
+
+
+PARAMETER_RULES: dict[str, Rule] = {
+    # every resource
+    "api_key": Rule(100),
+    "jurisdiction_id": Rule(100),
+    "locale": Rule(35),  # a BCP 47 tag
+    # GET requests and servicerequestupdates; POST requests and servicerequestupdates
+    "service_request_id": Rule(20, items=MAX_RESULTS),  # a tracking code, R-2026-000042
+    "service_code": Rule(32, items=100),
+    "status": Rule(10, items=10),
+    "start_date": Rule(40),
+    "end_date": Rule(40),
+    "lat": Rule(40),
+    "long": Rule(40),
+    "address_string": Rule(300),
+    "address_id": Rule(64),
+    "area": Rule(64),
+    "email": Rule(254),
+    "device_id": Rule(100),
+    "account_id": Rule(100),
+    "first_name": Rule(60),
+    "last_name": Rule(60),
+    "phone": Rule(40),
+    "description": Rule(5000, multiline=True),
+    "media_url": Rule(500),
+    "update_id": Rule(64),
+    "updated_datetime": Rule(40),
+    # in the path
+    "code": Rule(20),  # requests/{service_request_id}
+    "token": Rule(64),
+    "fmt": Rule(4),
+}
+ATTRIBUTE_RULE = Rule(1000, multiline=True)  # attribute[code] and attribute[code][]
+OTHER_RULE = Rule(1000)  # a parameter the interface does not read: checked, then ignored
+PATH_NAMES = {"code": "service_request_id"}  # errors name what the client knows
+MAX_NAME = 100  # a parameter's name
+CONTROL_CHARACTERS = _l("Remove the control characters: they are not allowed here.")
+UNKNOWN_NAME = _l("A parameter's name is too long or holds control characters.")
+
+
+def rule_for(name: str) -> Rule:
+    if name in PARAMETER_RULES:
+        return PARAMETER_RULES[name]
+    return ATTRIBUTE_RULE if _ATTRIBUTE.fullmatch(name) else OTHER_RULE
+
+
+def _problem(value: str, rule: Rule):
+    """What is wrong with one value under ``rule``, or None."""
+    if has_control_characters(value, multiline=rule.multiline):
+        return CONTROL_CHARACTERS
+    if rule.items > 1:
+        parts = value.split(",")
+        if len(parts) > rule.items:
+            return _l("Give at most %(num)d values, separated by commas.", num=rule.items)
+        if any(len(p.strip()) > rule.max_length for p in parts):
+            return at_most(rule.max_length)
+    elif len(value.strip()) > rule.max_length:
+        return at_most(rule.max_length)
+    return None
+
+
+def check_parameters(*sources) -> None:
+    """Every parameter of a call (query string, form, path), checked against its rule before
+    anything reads it: Invalid names each one out of bounds. ``sources`` are mappings, a
+    ``MultiDict`` giving every value of a repeated parameter."""
+    errors: dict[str, list] = {}
+    for source in sources:
+        if not source:
+            continue
+        items = source.items(multi=True) if hasattr(source, "getlist") else source.items()
+        for name, value in items:
+            if len(name) > MAX_NAME or has_control_characters(name):
+                errors.setdefault("", [UNKNOWN_NAME])
+                continue
+            problem = _problem(str(value), rule_for(name))
+            if problem is not None:
+                errors.setdefault(PATH_NAMES.get(name, name), [problem])
+    if errors:
+        raise Invalid(errors)
 
 
 # --- errors, as the specification writes them ----------------------------------------------
@@ -113,7 +210,10 @@ def error_document(error: ApiError) -> list[dict]:
 # In XML a list is an element holding one child per item, named after what it holds.
 LIST_ITEMS = {"attributes": "attribute", "values": "value", "endpoints": "endpoint",
               "formats": "format"}
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# What XML 1.0 cannot hold (C0 controls but tab and line breaks, lone surrogates, U+FFFE and
+# U+FFFF) and the C1 controls it discourages: stripped from every text written, so a text
+# stored before the parameter rules refused them cannot break the document.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def _xml_text(value) -> str:
@@ -173,7 +273,11 @@ _W3C = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d
 
 def w3c(moment: datetime | None) -> str | None:
     """A stored (naive UTC) time as the specification writes it: 2026-05-01T14:30:00Z."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+    if moment is None:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat(timespec="seconds") + "Z"  # strftime costs four times as much
 
 
 def parse_datetime(value: str | None, name: str) -> datetime | None:
@@ -318,22 +422,25 @@ def discovery(session: Session, endpoint_url: str) -> dict:
 class RequestQuery:
     ids: list[str] = field(default_factory=list)
     service_codes: list[str] = field(default_factory=list)
+    category_ids: list[int] = field(default_factory=list)
     start: datetime | None = None
     end: datetime | None = None
     statuses: list[str] = field(default_factory=list)
 
 
 def parse_request_query(session: Session, args) -> RequestQuery:
+    check_parameters(args)
     errors: dict[str, list] = {}
     query = RequestQuery(ids=parse_codes(args.get("service_request_id")))
     if query.ids:
         return query  # the specification: a list of ids overrides every other parameter
     query.service_codes = parse_codes(args.get("service_code"))
     if query.service_codes:
-        known = set(session.scalars(select(ServiceCategory.service_code)
-                                    .where(ServiceCategory.service_code.in_(query.service_codes))))
-        if set(query.service_codes) - known:
+        known = dict(session.execute(select(ServiceCategory.service_code, ServiceCategory.id)
+                                     .where(ServiceCategory.service_code.in_(query.service_codes))).all())
+        if set(query.service_codes) - set(known):
             errors["service_code"] = [NO_SERVICE]
+        query.category_ids = sorted(known.values())
     query.statuses = [s.lower() for s in parse_codes(args.get("status"))]
     if set(query.statuses) - {"open", "closed"}:
         errors["status"] = [_l("Give open, closed, or both separated by a comma.")]
@@ -356,27 +463,51 @@ def _dates(args, errors: dict) -> tuple[datetime | None, datetime | None]:
     return found[0], found[1]
 
 
-def find_requests(session: Session, query: RequestQuery) -> list[Request]:
-    """Public requests only (never those waiting for a visitor's confirmation), newest first,
-    at most 1000."""
-    stmt = (select(Request)
-            .options(joinedload(Request.category), joinedload(Request.lead_department))
-            .where(Request.state_type.in_(st.PUBLIC_TYPES)))
+# The columns a request's document prints, and nothing else: no whole entity, no relationship.
+# Names come from ``_Names``, once per category or department in an answer.
+REQUEST_COLUMNS = (
+    Request.id, Request.tracking_code, Request.state, Request.description, Request.created_at,
+    Request.updated_at, Request.resolve_due_at, Request.location_text, Request.latitude,
+    Request.longitude, Request.media_url, Request.category_id, Request.lead_department_id,
+)
+
+
+def request_statement(query: RequestQuery):
+    """The SELECT behind requests.json: public requests only (never those waiting for a
+    visitor's confirmation), newest first, at most 1000, within the window (90 days unless
+    dates are given).
+
+    Without ids it walks ``ix_request_requested`` (requested date, id, then the status and
+    service columns it filters by) backwards from the window's end and stops at 1000 rows.
+    The filters are written so that no other index looks better to a planner without
+    statistics (SQLite's): statuses as the types left out (an equality on ``state_type``
+    would send it to ``ix_request_state_id`` and a sort of every matching request ever), the
+    service as ``category_id + 0`` (likewise ``ix_request_category_id``). Either way each
+    row's check is on a column the index holds; the window bounds the walk."""
+    stmt = select(*REQUEST_COLUMNS)
     if query.ids:
-        stmt = stmt.where(Request.tracking_code.in_([c.upper() for c in query.ids]))
-    else:
-        if query.service_codes:
-            stmt = stmt.join(ServiceCategory, ServiceCategory.id == Request.category_id).where(
-                ServiceCategory.service_code.in_(query.service_codes))
-        if query.statuses and set(query.statuses) != {"open", "closed"}:
-            closed = Request.state_type == st.CLOSED
-            stmt = stmt.where(closed if query.statuses == ["closed"] else ~closed)
-        if query.start:
-            stmt = stmt.where(Request.created_at >= query.start)
-        if query.end:
-            stmt = stmt.where(Request.created_at <= query.end)
-    stmt = stmt.order_by(Request.created_at.desc(), Request.id.desc()).limit(MAX_RESULTS)
-    return list(session.scalars(stmt).unique())
+        return (stmt.where(Request.state_type.in_(st.PUBLIC_TYPES),
+                           Request.tracking_code.in_([c.strip().upper() for c in query.ids]))
+                .order_by(Request.created_at.desc(), Request.id.desc()).limit(MAX_RESULTS))
+    wanted = set(st.PUBLIC_TYPES)
+    if query.statuses and set(query.statuses) != {"open", "closed"}:
+        wanted = {st.CLOSED} if query.statuses == ["closed"] else wanted - {st.CLOSED}
+    stmt = stmt.where(Request.state_type.not_in(sorted(ALL_TYPES - wanted)))
+    if query.service_codes:
+        stmt = stmt.where((Request.category_id + 0).in_(query.category_ids or [-1]))
+    if query.start:
+        stmt = stmt.where(Request.created_at >= query.start)
+    if query.end:
+        stmt = stmt.where(Request.created_at <= query.end)
+    return stmt.order_by(Request.created_at.desc(), Request.id.desc()).limit(MAX_RESULTS)
+
+
+ALL_TYPES = {state.type for state in st.STATES.values()}
+
+
+def find_requests(session: Session, query: RequestQuery) -> list:
+    """Rows of ``REQUEST_COLUMNS`` (named like a Request's attributes)."""
+    return list(session.execute(request_statement(query)))
 
 
 def public_request(session: Session, code: str) -> Request:
@@ -386,47 +517,118 @@ def public_request(session: Session, code: str) -> Request:
         raise ApiError(404, NO_REQUEST) from None
 
 
+def public_request_row(session: Session, code: str):
+    """One public request's row for requests/{id}.json, read as requests.json reads them."""
+    rows = find_requests(session, RequestQuery(ids=[code]))
+    if not rows:
+        raise ApiError(404, NO_REQUEST)
+    return rows[0]
+
+
+# The department's public words: what staff (or the department's system) wrote for the
+# resident. Not the resident's own comments (reopening, rating), not internal notes.
+DEPARTMENT_ROLE = "staff"
+
+
 def _status_notes(session: Session, request_ids: list[int]) -> dict[int, str]:
-    """The last public text of each request, in one query."""
-    notes: dict[int, str] = {}
+    """The department's latest public text on each request, in one query."""
     if not request_ids:
-        return notes
+        return {}
+    said = (RequestEvent.request_id.in_(request_ids), RequestEvent.public_text.is_not(None),
+            RequestEvent.actor_role == DEPARTMENT_ROLE, RequestEvent.kind.not_in(PRIVATE_KINDS))
+    latest = (select(RequestEvent.request_id, func.max(RequestEvent.seq).label("seq"))
+              .where(*said).group_by(RequestEvent.request_id).subquery())
     rows = session.execute(
         select(RequestEvent.request_id, RequestEvent.public_text)
-        .where(RequestEvent.request_id.in_(request_ids), RequestEvent.public_text.is_not(None),
-               RequestEvent.kind.not_in(PRIVATE_KINDS))
-        .order_by(RequestEvent.request_id, RequestEvent.seq))
-    for request_id, text in rows:
-        notes[request_id] = text
-    return notes
+        .join(latest, and_(RequestEvent.request_id == latest.c.request_id,
+                           RequestEvent.seq == latest.c.seq)))
+    return dict(rows.all())
 
 
-def request_documents(session: Session, requests: list[Request], locale: str) -> list[dict]:
-    """The GeoReport fields of each request, with nothing personal: no name, email or phone,
-    and the numbers of the address masked."""
-    notes = _status_notes(session, [r.id for r in requests])
+def public_photo_condition():
+    """Which of a request's files anyone may see: the resident's own, uploaded with the
+    request, and those of replies already sent (``web.public.is_public_attachment``, in SQL)."""
+    return and_(Attachment.content_type.startswith("image/"), or_(
+        Attachment.event_id.is_not(None), Attachment.created_at <= Request.created_at))
+
+
+def _photos(session: Session, request_ids: list[int]) -> dict[int, int]:
+    """The first public photo of each request (request id → attachment id), in one query."""
+    if not request_ids:
+        return {}
+    rows = session.execute(
+        select(Attachment.request_id, func.min(Attachment.id))
+        .join(Request, Request.id == Attachment.request_id)
+        .where(Attachment.request_id.in_(request_ids), public_photo_condition())
+        .group_by(Attachment.request_id))
+    return dict(rows.all())
+
+
+class _Names:
+    """Services' and departments' names in one locale: each table read once per answer, each
+    name translated once however many rows carry it."""
+
+    def __init__(self, session: Session, locale: str) -> None:
+        self.locale = locale
+        self._categories = {row.id: row for row in session.execute(select(
+            ServiceCategory.id, ServiceCategory.service_code, ServiceCategory.name_i18n,
+            ServiceCategory.source_locale))}
+        self._departments = {row.id: row for row in session.execute(select(
+            Department.id, Department.name_i18n, Department.source_locale))}
+        self._translated: dict[tuple[str, int], str] = {}
+
+    def _name(self, kind: str, table: dict, key: int | None) -> str | None:
+        if key is None or key not in table:
+            return None
+        if (kind, key) not in self._translated:
+            row = table[key]
+            self._translated[kind, key] = _localized(row.name_i18n, row.source_locale, self.locale)
+        return self._translated[kind, key]
+
+    def service(self, category_id: int) -> tuple[str | None, str | None]:
+        row = self._categories.get(category_id)
+        return (row.service_code if row else None,
+                self._name("category", self._categories, category_id))
+
+    def department(self, department_id: int | None) -> str | None:
+        return self._name("department", self._departments, department_id)
+
+
+def request_documents(session: Session, requests: list, locale: str,
+                      photo_url=None) -> list[dict]:
+    """The GeoReport fields of each request (rows of ``REQUEST_COLUMNS``), with nothing
+    personal: no name, email or phone, and the numbers of the address masked. ``media_url``
+    is the client's own photo link, else ``photo_url(code, attachment_id)`` of the first
+    public photo. Rows are unpacked as tuples: 1000 rows' attribute lookups cost more than
+    the query."""
+    ids = [row[0] for row in requests]
+    notes = _status_notes(session, ids)
+    photos = _photos(session, ids) if photo_url is not None else {}
+    names = _Names(session, locale)
+    statuses = {code: st.open311_status(code) for code in st.STATES}
     rows = []
-    for r in requests:
-        department = r.lead_department
+    for (request_id, tracking_code, state, description, created_at, updated_at, resolve_due_at,
+         location_text, latitude, longitude, media_url, category_id, lead_department_id) in requests:
+        service_code, service_name = names.service(category_id)
+        photo = photos.get(request_id)
         rows.append({
-            "service_request_id": r.tracking_code,
-            "status": st.open311_status(r.state),
-            "status_notes": notes.get(r.id),
-            "service_name": _localized(r.category.name_i18n, r.category.source_locale, locale),
-            "service_code": r.category.service_code,
-            "description": r.description,
-            "agency_responsible": (_localized(department.name_i18n, department.source_locale, locale)
-                                   if department else None),
+            "service_request_id": tracking_code,
+            "status": statuses[state],
+            "status_notes": notes.get(request_id),
+            "service_name": service_name,
+            "service_code": service_code,
+            "description": description,
+            "agency_responsible": names.department(lead_department_id),
             "service_notice": None,
-            "requested_datetime": w3c(r.created_at),
-            "updated_datetime": w3c(r.updated_at),
-            "expected_datetime": w3c(r.resolve_due_at),
-            "address": services.mask_numbers(r.location_text) or None,
+            "requested_datetime": w3c(created_at),
+            "updated_datetime": w3c(updated_at),
+            "expected_datetime": w3c(resolve_due_at),
+            "address": services.mask_numbers(location_text) or None,
             "address_id": None,  # an exact address: personal data in a public export
             "zipcode": None,
-            "lat": services.public_coordinate(r.latitude),
-            "long": services.public_coordinate(r.longitude),
-            "media_url": r.media_url,
+            "lat": services.public_coordinate(latitude),
+            "long": services.public_coordinate(longitude),
+            "media_url": media_url or (photo_url(tracking_code, photo) if photo else None),
         })
     return rows
 
@@ -468,6 +670,23 @@ def parse_attributes(category: ServiceCategory, form) -> dict:
     return answers
 
 
+def _finite_numbers(category: ServiceCategory, answers: dict) -> dict[str, list]:
+    """A number answer is a real number: not nan, inf or 1e999 (no database stores those in
+    JSON alike)."""
+    errors: dict[str, list] = {}
+    for attribute in category.attributes or []:
+        value = answers.get(attribute["code"])
+        if attribute["datatype"] != "number" or value in (None, "", []):
+            continue
+        try:
+            finite = math.isfinite(float(value))
+        except (TypeError, ValueError):
+            continue  # check_answers already says so
+        if not finite:
+            errors[f"attribute[{attribute['code']}]"] = [DATATYPE_DESCRIPTIONS["number"]]
+    return errors
+
+
 def _coordinates(form) -> tuple[float | None, float | None]:
     lat, long = (form.get(name, "").strip() for name in ("lat", "long"))
     if not lat and not long:
@@ -476,6 +695,8 @@ def _coordinates(form) -> tuple[float | None, float | None]:
         latitude, longitude = float(lat), float(long)
     except ValueError:
         raise Invalid({"lat": [COORDINATES_HINT]}) from None
+    if not (math.isfinite(latitude) and math.isfinite(longitude)):  # nan, inf, 1e999
+        raise Invalid({"lat": [COORDINATES_HINT]})
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         raise Invalid({"lat": [_l("These coordinates are not on Earth.")]})
     return latitude, longitude
@@ -484,6 +705,7 @@ def _coordinates(form) -> tuple[float | None, float | None]:
 def parse_submission(session: Session, key: ApiKey, form) -> services.Submission:
     """Read a POST requests form into the ``Submission`` the web form also builds. Every
     problem is reported at once, with the parameter it concerns."""
+    check_parameters(form)
     errors: dict[str, list] = {}
 
     def collect(name, read):
@@ -529,6 +751,7 @@ def parse_submission(session: Session, key: ApiKey, form) -> services.Submission
     if category is not None:
         answers = parse_attributes(category, form)
         errors.update(services.check_answers(category, answers))
+        errors.update(_finite_numbers(category, answers))
     if errors:
         raise Invalid(errors)
     return services.Submission(
@@ -595,6 +818,7 @@ class UpdateQuery:
 
 
 def parse_update_query(args) -> UpdateQuery:
+    check_parameters(args)
     errors: dict[str, list] = {}
     query = UpdateQuery(ids=parse_codes(args.get("service_request_id")))
     start, end = _dates(args, errors)
@@ -644,6 +868,7 @@ class UpdateInput:
 
 
 def parse_update(form) -> UpdateInput:
+    check_parameters(form)
     errors: dict[str, list] = {}
     code = form.get("service_request_id", "").strip()
     if not code:

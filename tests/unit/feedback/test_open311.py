@@ -188,3 +188,37 @@ def test_submitting_as_a_department_system_routes_at_once(loop, db_session):
         media_url="https://example.org/bins.jpg"))
     assert item.state == "routed" and item.resident_id is None and item.contact_email is None
     assert item.contact_name is None and item.media_url == "https://example.org/bins.jpg"
+
+
+# --- the parameter rules -------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, value", [
+    ("description", "x" * 5001), ("description", "a\x00b"), ("first_name", "line\nbreak"),
+    ("service_code", ",".join(["pothole"] * 101)), ("service_request_id", "R-" + "9" * 30),
+    ("attribute[size]", "x" * 1001), ("page", "9" * 1001), ("locale", "\x7f"), ("lat", "\x85"),
+])
+def test_a_value_out_of_bounds_names_its_parameter(app, name, value):
+    with app.test_request_context(), pytest.raises(Invalid) as caught:
+        open311.check_parameters(MultiDict({name: value}))
+    assert list(caught.value.errors) == [name]
+
+
+@pytest.mark.parametrize("name, value", [
+    ("description", "x" * 5000), ("description", "Two\r\nlines\tand a tab"),
+    ("service_code", ",".join(["pothole"] * 100)), ("page", "99999999999999999999"),
+    ("first_name", "رامي\u200c"), ("address_string", "\u200f12 شارع"),  # joiners, marks: kept
+])
+def test_values_within_bounds_pass(app, name, value):
+    with app.test_request_context():
+        open311.check_parameters(MultiDict({name: value}))
+
+
+def test_every_value_of_a_repeated_parameter_is_checked(app):
+    with app.test_request_context(), pytest.raises(Invalid) as caught:
+        open311.check_parameters(MultiDict([("description", "fine"), ("description", "a\x00")]))
+    assert list(caught.value.errors) == ["description"]
+
+
+def test_xml_text_strips_what_xml_cannot_hold():
+    body = open311.to_xml([{"d": "a\x00\x1b\x7f\x85\ud800\ufffe\uffffb\t\n<&>"}], "root", "item")
+    assert parse_xml(body).find("item/d").text == "ab\t\n<&>"
