@@ -9,7 +9,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'open311_0001'
-down_revision = '1b17232ef690'
+down_revision = 'bounds_0001'
 branch_labels = None
 depends_on = None
 

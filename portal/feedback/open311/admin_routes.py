@@ -8,12 +8,11 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 
 from portal.core.auth import role_required
 from portal.core.errors import Invalid
-from portal.core.forms import EmptyForm, length, required
+from portal.core.forms import EmptyForm, PortalForm, length, required
 from portal.core.roles import ADMIN
 from portal.core.views import apply_errors
 from portal.extensions import db
@@ -24,7 +23,7 @@ from portal.responsibility.services import department_tree
 bp = Blueprint("open311_admin", __name__)
 
 
-class KeyForm(FlaskForm):
+class KeyForm(PortalForm):
     name = StringField(
         _l("Name of the system or app"),
         validators=[required(_l("Name the system or app that will use the key.")), length(80)],

@@ -24,9 +24,6 @@ from portal.core.forms import (
     optional_int,
 )
 
-# Forms another part of the code base owns and switches to PortalForm itself.
-ELSEWHERE = {"portal.feedback.open311.admin_routes.KeyForm"}
-
 
 def _subclasses(cls):
     for sub in cls.__subclasses__():
@@ -51,8 +48,6 @@ def test_the_walk_finds_the_forms():
                          ids=lambda c: f"{c.__module__}.{c.__qualname__}")
 def test_every_form_is_a_portal_form_and_every_text_field_has_a_maximum(app, form_class):
     qualified = f"{form_class.__module__}.{form_class.__qualname__}"
-    if qualified in ELSEWHERE:
-        pytest.skip("owned by the Open311 work")
     assert issubclass(form_class, PortalForm), f"{qualified} must derive from PortalForm"
     with app.test_request_context():
         form = form_class(formdata=None, meta={"csrf": False})  # binding checks the maxima too
