@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, request
 from flask_babel import force_locale
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 from werkzeug.exceptions import NotFound as RoutingNotFound
 
 from portal.core.errors import NotFound, ServiceError
+from portal.core.urls import absolute_url
 from portal.extensions import db
 from portal.feedback.open311 import georeport as open311
 from portal.feedback.open311.georeport import ApiError, document
@@ -58,7 +59,7 @@ def _api_key() -> str | None:
 @bp.get(f"/discovery.{FMT}")
 @localized
 def discovery(fmt: str):
-    base = url_for("open311.discovery", fmt="json", _external=True).rsplit("/", 1)[0]
+    base = absolute_url("open311.discovery", fmt="json").rsplit("/", 1)[0]
     return document(fmt, open311.discovery(db.session, base), "discovery")
 
 
