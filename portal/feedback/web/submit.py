@@ -22,7 +22,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import SelectChoice
 
-from portal.core import i18n
+from portal.core import i18n, sent_mail
 from portal.core.errors import Invalid, NotFound
 from portal.core.forms import EmptyForm
 from portal.core.views import KEEP_ON_LOGIN, apply_errors
@@ -349,6 +349,7 @@ def new_review():
         else:
             _forget_draft(draft)
             session[SUBMITTED] = [*session.get(SUBMITTED, [])[-9:], item.tracking_code]
+            sent_mail.keep(item.contact_email)  # embedded profile: "open your message"
             return redirect(url_for("feedback.submitted", code=item.tracking_code), code=303)
     details = _details(draft)
     similar = services.similar_open(db.session, sub.category, sub.area,
