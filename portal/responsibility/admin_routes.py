@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -94,7 +95,7 @@ def department_new():
         except Invalid as exc:
             apply_errors(form, exc)
         else:
-            flash(_("The department %(name)s is saved.", name=department.name), "success")
+            flash(_l("The department %(name)s is saved.", name=department.name), "success")
             return redirect(url_for(".departments"), code=303)
     return render_template("admin/responsibility_department_form.html", form=form,
                            department=None), _status(form)
@@ -117,7 +118,7 @@ def department_edit(department_id: int):
             db.session.rollback()
             apply_errors(form, exc)
         else:
-            flash(_("The department %(name)s is saved.", name=department.name), "success")
+            flash(_l("The department %(name)s is saved.", name=department.name), "success")
             return redirect(url_for(".departments"), code=303)
     return render_template("admin/responsibility_department_form.html", form=form,
                            department=department), _status(form)
@@ -147,7 +148,7 @@ def area_new():
         except Invalid as exc:
             apply_errors(form, exc)
         else:
-            flash(_("The area %(name)s is saved.", name=area.name), "success")
+            flash(_l("The area %(name)s is saved.", name=area.name), "success")
             return redirect(url_for(".areas"), code=303)
     return render_template("admin/responsibility_area_form.html", form=form, area=None), _status(form)
 
@@ -166,7 +167,7 @@ def area_edit(area_id: int):
             db.session.rollback()
             apply_errors(form, exc)
         else:
-            flash(_("The area %(name)s is saved.", name=area.name), "success")
+            flash(_l("The area %(name)s is saved.", name=area.name), "success")
             return redirect(url_for(".areas"), code=303)
     return render_template("admin/responsibility_area_form.html", form=form, area=area), _status(form)
 
@@ -196,7 +197,7 @@ def group_new():
         except Invalid as exc:
             apply_errors(form, exc)
         else:
-            flash(_("The group %(name)s is saved.", name=group.name), "success")
+            flash(_l("The group %(name)s is saved.", name=group.name), "success")
             return redirect(url_for(".categories"), code=303)
     return render_template("admin/responsibility_group_form.html", form=form, group=None), _status(form)
 
@@ -214,7 +215,7 @@ def group_edit(group_id: int):
             db.session.rollback()
             apply_errors(form, exc)
         else:
-            flash(_("The group %(name)s is saved.", name=group.name), "success")
+            flash(_l("The group %(name)s is saved.", name=group.name), "success")
             return redirect(url_for(".categories"), code=303)
     return render_template("admin/responsibility_group_form.html", form=form, group=group), _status(form)
 
@@ -246,7 +247,7 @@ def category_new():
         except Invalid as exc:
             apply_errors(form, exc)
         else:
-            flash(_("The category %(name)s is saved. You can now add its questions.", name=category.name),
+            flash(_l("The category %(name)s is saved. You can now add its questions.", name=category.name),
                   "success")
             return redirect(url_for(".category_edit", category_id=category.id), code=303)
     return render_template("admin/responsibility_category_form.html", form=form, category=None,
@@ -270,7 +271,7 @@ def category_edit(category_id: int):
             db.session.rollback()
             apply_errors(form, exc)
         else:
-            flash(_("The category %(name)s is saved.", name=category.name), "success")
+            flash(_l("The category %(name)s is saved.", name=category.name), "success")
             return redirect(url_for(".category_edit", category_id=category.id), code=303)
     return render_template("admin/responsibility_category_form.html", form=form, category=category,
                            remove_form=EmptyForm(), datatypes=services.DATATYPES), _status(form)
@@ -330,7 +331,7 @@ def _save_attribute(category, original: dict | None):
             db.session.rollback()
             apply_errors(form, exc)
         else:
-            flash(_("The question is saved."), "success")
+            flash(_l("The question is saved."), "success")
             return redirect(url_for(".category_edit", category_id=category.id, _anchor="questions"),
                             code=303)
     return _attribute_page(category, form, rows, original)
@@ -353,7 +354,7 @@ def attribute_remove(category_id: int, attribute_code: str):
     if not EmptyForm().validate_on_submit():
         abort(400)
     services.remove_attribute(db.session, current_user, category, attribute_code, _ip())
-    flash(_("The question is removed."), "success")
+    flash(_l("The question is removed."), "success")
     return redirect(url_for(".category_edit", category_id=category.id, _anchor="questions"), code=303)
 
 
@@ -397,7 +398,7 @@ def rule_new():
                 db.session.rollback()
                 apply_errors(form, exc)
             else:
-                flash(_("Rule %(id)s is saved: %(category)s in %(area)s goes to %(department)s.",
+                flash(_l("Rule %(id)s is saved: %(category)s in %(area)s goes to %(department)s.",
                         id=rule.id, category=category.name, area=area.name, department=lead.name),
                       "success")
                 return redirect(url_for(".rules"), code=303)
@@ -417,7 +418,7 @@ def rule_end(rule_id: int):
             db.session.rollback()
             apply_errors(form, exc)
         else:
-            flash(_("Rule %(id)s ends on %(date)s.", id=rule.id, date=form.effective_to.data.isoformat()),
+            flash(_l("Rule %(id)s ends on %(date)s.", id=rule.id, date=form.effective_to.data.isoformat()),
                   "success")
             return redirect(url_for(".rules"), code=303)
     return render_template("admin/responsibility_rule_end.html", form=form, rule=rule), _status(form)
@@ -479,7 +480,7 @@ def calendar(year: int):
             db.session.rollback()
             apply_errors(form, exc)
         else:
-            flash(_("%(date)s is saved in the calendar.", date=row.day.isoformat()), "success")
+            flash(_l("%(date)s is saved in the calendar.", date=row.day.isoformat()), "success")
             return redirect(url_for(".calendar", year=row.day.year), code=303)
     checker = forms.WorkingDaysForm(request.args)
     deadline = None
@@ -510,7 +511,7 @@ def calendar_day(day: str):
             db.session.rollback()
             apply_errors(form, exc)
         else:
-            flash(_("%(date)s is saved in the calendar.", date=row.day.isoformat()), "success")
+            flash(_l("%(date)s is saved in the calendar.", date=row.day.isoformat()), "success")
             return redirect(url_for(".calendar", year=row.day.year), code=303)
     return render_template("admin/calendar_day.html", form=form, row=row,
                            remove_form=EmptyForm()), _status(form)
@@ -522,6 +523,6 @@ def calendar_remove(day: str):
     if not EmptyForm().validate_on_submit():
         abort(400)
     cal.delete_day(db.session, current_user, when, _ip())
-    flash(_("%(date)s is removed from the calendar: it is an ordinary day again.", date=when.isoformat()),
+    flash(_l("%(date)s is removed from the calendar: it is an ordinary day again.", date=when.isoformat()),
           "success")
     return redirect(url_for(".calendar", year=when.year), code=303)

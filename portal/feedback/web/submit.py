@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_login import current_user, user_logged_in
 from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -94,7 +95,7 @@ def new_discard():
     if not EmptyForm().validate_on_submit():
         abort(400)
     _forget_draft(_draft())
-    flash(_("Your unsent request is deleted."), "success")
+    flash(_l("Your unsent request is deleted."), "success")
     return redirect(url_for("feedback.new"), code=303)
 
 
@@ -297,7 +298,7 @@ def new_files():
     if request.form.get("action") == "continue":
         return redirect(url_for("feedback.new_review"), code=303)
     if added:
-        flash(ngettext("%(num)d file added.", "%(num)d files added.", len(added)), "success")
+        flash(lazy_ngettext("%(num)d file added.", "%(num)d files added.", len(added)), "success")
     return redirect(url_for("feedback.new_files"), code=303)
 
 
@@ -310,7 +311,7 @@ def new_file_remove(attachment_id: int):
         abort(400)
     attachments.remove_from_draft(db.session, draft.key, attachment_id)
     db.session.commit()
-    flash(_("The file is removed."), "success")
+    flash(_l("The file is removed."), "success")
     return redirect(url_for("feedback.new_files"), code=303)
 
 
@@ -369,14 +370,14 @@ def new_follow(code: str):
     """"Is it one of these?" — yes: follow that one instead of sending a duplicate."""
     item = services.by_code(db.session, code)
     if _user() is None:
-        flash(_("Log in to follow a request."), "info")
+        flash(_l("Log in to follow a request."), "info")
         return redirect(url_for("accounts.login",
                                 next=url_for("feedback.detail", code=item.tracking_code)), code=303)
     if not EmptyForm().validate_on_submit():
         abort(400)
     services.follow(db.session, current_user, item)
     _forget_draft(_draft())
-    flash(_("You are following %(code)s instead of sending a new request. We will tell you "
+    flash(_l("You are following %(code)s instead of sending a new request. We will tell you "
             "about every change.", code=item.tracking_code), "success")
     return redirect(url_for("feedback.detail", code=item.tracking_code), code=303)
 

@@ -437,3 +437,16 @@ def test_flask_logins_message_follows_the_page_too(client, pseudo_catalogs):
     assert response.status_code == 302
     banner = page(client.get("/bo/account/login")).one(class_="banner__body")
     assert banner.text == "[bo] Log in to see this page."
+
+
+def test_no_module_flashes_an_already_translated_string():
+    """``flash(_(...))`` would be text in the request's language, whatever page shows it:
+    every module flashes ``_l``/``lazy_ngettext`` strings (portal.core.flashes)."""
+    from pathlib import Path
+
+    import portal
+
+    eager = re.compile(r"\bflash\(\s*(?:_|gettext|ngettext|pgettext)\(")
+    found = [f"{path}:{n}" for path in Path(portal.__file__).parent.rglob("*.py")
+             for n, line in enumerate(path.read_text().splitlines(), 1) if eager.search(line)]
+    assert found == []
