@@ -450,3 +450,23 @@ def test_no_module_flashes_an_already_translated_string():
     found = [f"{path}:{n}" for path in Path(portal.__file__).parent.rglob("*.py")
              for n, line in enumerate(path.read_text().splitlines(), 1) if eager.search(line)]
     assert found == []
+
+
+def test_lazy_strings_survive_the_session_cookie(app, db_session, pseudo_catalogs):
+    """The session keeps the message id, its plural form and variables, not the text."""
+    from flask import g
+    from flask.sessions import SecureCookieSessionInterface
+    from flask_babel import lazy_gettext, lazy_ngettext
+
+    serializer = SecureCookieSessionInterface.serializer
+    with app.test_request_context("/en/"):
+        stored = serializer.dumps({"_flashes": [
+            ("success", lazy_ngettext("%(num)d file added.", "%(num)d files added.", 3)),
+            ("info", lazy_gettext("Hello %(name)s", name=lazy_gettext("Mailbox"))),
+        ]})
+    assert "%(num)d files added." in stored and "[en]" not in stored  # ids, not text
+    with app.test_request_context("/ug/"):
+        g.locale = "ug"
+        (_c1, files), (_c2, hello) = serializer.loads(stored)["_flashes"]
+        assert str(files) == "[ug] 3 files added."
+        assert str(hello) == "[ug] Hello [ug] Mailbox"
