@@ -12,6 +12,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = Path(os.environ.get("PORTAL_INSTANCE", ROOT / "instance"))
@@ -61,10 +62,9 @@ class Config:
     SMTP_USERNAME = None
     SMTP_PASSWORD = None
     SMTP_STARTTLS = False
-    # Who may read the component gallery and the development mailbox: in the embedded
-    # profile everybody (it is a laptop), in production only staff and administrators.
+    # Who may read the component gallery: in the embedded profile everybody (it is a
+    # laptop), in production only staff. The mailbox is for administrators in every profile.
     GALLERY_PUBLIC = True
-    MAILBOX_PUBLIC = True
     HSTS = False
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
     PROXY_COUNT = 0
@@ -105,7 +105,6 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     GALLERY_PUBLIC = False
-    MAILBOX_PUBLIC = False
     HSTS = True
 
     def __init__(self) -> None:
@@ -127,6 +126,11 @@ class ProductionConfig(Config):
         # Behind the reverse proxy of docs/operations.md: without this, HTTPS is not seen
         # (no HSTS, http:// links in mail) and every visitor shares the proxy's rate limit.
         self.PROXY_COUNT = int(env.get("PROXY_COUNT", "1"))
+        # Requests for any other Host are refused (400): links are built from
+        # PORTAL_BASE_URL, and nothing else should answer for a forged Host either.
+        self.PORTAL_BASE_URL = env.get("PORTAL_BASE_URL", self.PORTAL_BASE_URL)
+        hosts = env.get("TRUSTED_HOSTS") or urlsplit(self.PORTAL_BASE_URL).hostname or ""
+        self.TRUSTED_HOSTS = [h.strip() for h in hosts.split(",") if h.strip()]
         self.CELERY = {
             "broker_url": env["REDIS_URL"],
             "result_backend": env["REDIS_URL"],

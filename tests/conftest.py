@@ -76,6 +76,8 @@ def make_config(database_url: str, **overrides) -> dict:
         "CELERY_DISPATCH": False,
         "METRICS_SNAPSHOTS": False,  # exact figures on every page view; snapshots tested apart
         "SERVER_NAME": None,
+        # Links in mail and API documents are built on it (never on the request's Host).
+        "PORTAL_BASE_URL": "http://localhost",
         "CELERY": {"broker_url": "memory://", "task_ignore_result": True},
     }
     config.update(overrides)

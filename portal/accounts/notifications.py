@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
@@ -42,7 +42,7 @@ def mark_notifications_read():
     if not EmptyForm().validate_on_submit():
         abort(400)
     notes.mark_all_read(db.session, current_user)
-    message = _("All your notifications are marked as read.")
+    message = _l("All your notifications are marked as read.")
     if htmx:
         return _render(notes.for_user(db.session, current_user), notice=message)
     flash(message, "success")

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from portal.core import audit, outbox
 from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.i18n import BY_CODE
-from portal.core.models import User, UserRole, new_token, utcnow
+from portal.core.models import User, UserRole, UserSession, new_token, utcnow
 from portal.core.passwords import dummy_verify, hash_password, needs_rehash, verify_password
 from portal.core.roles import ADMIN, GRANTABLE, STAFF
+from portal.core.urls import absolute_url
 from portal.responsibility.models import Department
 
 CONFIRM_MAX_AGE = 7 * 24 * 3600
@@ -30,8 +31,11 @@ def normalize_email(email: str) -> str:
 
 
 def find_by_email(session: Session, email: str) -> User | None:
+    # Roles load only when read: whether the address exists or not costs the same queries.
     return session.scalar(
-        select(User).where(func.lower(User.email) == normalize_email(email).lower())
+        select(User)
+        .where(func.lower(User.email) == normalize_email(email).lower())
+        .options(lazyload(User.roles))
     )
 
 
@@ -42,14 +46,26 @@ def email_taken(session: Session, email: str, except_user: User | None = None) -
 
 # --- registration and confirmation ---------------------------------------------------------
 
-def register(session: Session, email: str, password: str, display_name: str, locale: str) -> User:
+def register(
+    session: Session, email: str, password: str, display_name: str, locale: str
+) -> User | None:
+    """Create an account and mail its confirmation link.
+
+    A taken address gets the same answer (nobody learns who has an account): its owner is
+    mailed instead, and None is returned. The password is hashed either way, so the time
+    taken does not tell either.
+    """
     email = normalize_email(email)
-    if email_taken(session, email):
-        raise Invalid({"email": [_l("An account with this email address already exists.")]})
+    password_hash = hash_password(password)
+    existing = find_by_email(session, email)
+    if existing is not None:
+        send_address_in_use(session, existing)
+        session.commit()
+        return None
     user = User(
         email=email,
         display_name=display_name.strip(),
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         locale=locale if locale in BY_CODE else "en",
     )
     session.add(user)
@@ -59,9 +75,18 @@ def register(session: Session, email: str, password: str, display_name: str, loc
     return user
 
 
+def send_address_in_use(session: Session, owner: User) -> None:
+    """Tell an address's owner that someone tried to register with it (or move to it)."""
+    outbox.enqueue_email(
+        session, owner.email, "address_in_use", owner.locale, user=owner,
+        login_link=absolute_url("accounts.login", locale=owner.locale),
+        reset_link=absolute_url("accounts.forgot_password", locale=owner.locale),
+    )
+
+
 def send_confirmation(session: Session, user: User, email: str) -> None:
     token = _serializer("confirm").dumps({"id": user.id, "email": email})
-    link = url_for("accounts.confirm", token=token, locale=user.locale, _external=True)
+    link = absolute_url("accounts.confirm", token=token, locale=user.locale)
     outbox.enqueue_email(
         session, email, "confirm_email", user.locale, user=user, link=link, email=email
     )
@@ -102,6 +127,8 @@ def resend_confirmation(session: Session, user: User) -> None:
 # --- logging in ----------------------------------------------------------------------------
 
 def authenticate(session: Session, email: str, password: str) -> User:
+    """The account for these credentials. An unknown address costs one hash verification,
+    like a wrong password, so the time taken does not tell which it was."""
     user = find_by_email(session, email)
     if user is None:
         dummy_verify(password)
@@ -117,26 +144,74 @@ def authenticate(session: Session, email: str, password: str) -> User:
     return user
 
 
+def _session_lifetime(remember: bool):
+    cfg = current_app.config
+    return cfg["REMEMBER_COOKIE_DURATION"] if remember else cfg["PERMANENT_SESSION_LIFETIME"]
+
+
+def start_session(session: Session, user: User, remember: bool = False) -> str:
+    """A new signed-in browser for ``user``: its key goes into the login id (``get_id``).
+
+    The row lives as long as the cookie that carries it may (the remember-me cookie's
+    duration, else the session's lifetime); expired rows of everybody are pruned here.
+    """
+    now = utcnow()
+    session.execute(delete(UserSession).where(UserSession.expires_at <= now))
+    key = new_token()
+    session.add(UserSession(user_id=user.id, key=key, expires_at=now + _session_lifetime(remember)))
+    user.login_key = key
+    session.commit()
+    return key
+
+
+def end_session(session: Session, key: str | None) -> None:
+    """Log one browser out: its session and remember-me cookies stop working."""
+    if key:
+        session.execute(delete(UserSession).where(UserSession.key == key))
+        session.commit()
+
+
+def end_all_sessions(session: Session, user: User) -> None:
+    """Every browser of ``user`` is logged out (the caller commits)."""
+    session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    user.login_key = None
+
+
 def load_user(session: Session, login_id: str) -> User | None:
-    user_id, _, token = login_id.partition(":")
-    if not user_id.isdigit():
+    user_id, _, key = login_id.partition(":")
+    if not user_id.isdigit() or not key:
         return None
-    user = session.get(User, int(user_id))
-    if user is None or user.session_token != token or not user.is_active:
+    user = session.scalar(
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(User.id == int(user_id), UserSession.key == key, UserSession.expires_at > utcnow())
+    )
+    if user is None or not user.is_active:
         return None
+    user.login_key = key
     return user
 
 
 # --- forgotten password --------------------------------------------------------------------
 
-def request_password_reset(session: Session, email: str) -> None:
-    """Mail a reset link if the account exists; say nothing either way."""
+def request_password_reset(session: Session, email: str, locale: str = "en") -> None:
+    """Mail a reset link to an active account's address, and to any other address a mail
+    saying there is no such account: the same work either way (one lookup, one outbox
+    message, one commit), so neither the answer nor its time tells who has an account."""
     user = find_by_email(session, email)
-    if user is None or not user.is_active:
-        return
-    token = _serializer("reset").dumps({"id": user.id, "h": user.password_hash[-16:]})
-    link = url_for("accounts.reset_password", token=token, locale=user.locale, _external=True)
-    outbox.enqueue_email(session, user.email, "reset_password", user.locale, user=user, link=link)
+    if user is not None and user.is_active:
+        token = _serializer("reset").dumps({"id": user.id, "h": user.password_hash[-16:]})
+        link = absolute_url("accounts.reset_password", token=token, locale=user.locale)
+        outbox.enqueue_email(
+            session, user.email, "reset_password", user.locale, user=user, link=link
+        )
+    else:
+        email = normalize_email(email)
+        locale = locale if locale in BY_CODE else "en"
+        outbox.enqueue_email(
+            session, email, "reset_no_account", locale, email=email,
+            register_link=absolute_url("accounts.register", locale=locale),
+        )
     session.commit()
 
 
@@ -154,7 +229,7 @@ def user_for_reset(session: Session, token: str) -> User:
 
 def reset_password(session: Session, token: str, password: str) -> User:
     user = user_for_reset(session, token)
-    _set_password(user, password)
+    _set_password(session, user, password)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()  # following the mailed link proves the address
     session.commit()
@@ -163,15 +238,15 @@ def reset_password(session: Session, token: str, password: str) -> User:
 
 # --- settings ------------------------------------------------------------------------------
 
-def _set_password(user: User, password: str) -> None:
+def _set_password(session: Session, user: User, password: str) -> None:
     user.password_hash = hash_password(password)
-    user.session_token = new_token()  # ends every other session
+    end_all_sessions(session, user)  # every browser logs in again
 
 
 def change_password(session: Session, user: User, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
         raise Invalid({"current_password": [_l("Your current password is not right.")]})
-    _set_password(user, new)
+    _set_password(session, user, new)
     session.commit()
 
 
@@ -181,10 +256,14 @@ def request_email_change(session: Session, user: User, new_email: str, password:
     new_email = normalize_email(new_email)
     if new_email.lower() == user.email.lower():
         raise Invalid({"email": [_l("This is already your email address.")]})
-    if email_taken(session, new_email, except_user=user):
-        raise Invalid({"email": [_l("An account with this email address already exists.")]})
     user.pending_email = new_email
-    send_confirmation(session, user, new_email)
+    owner = find_by_email(session, new_email)
+    if owner is not None and owner is not user:
+        # The same answer as for a free address; its owner hears instead (confirming could
+        # not succeed anyway: confirm_email checks the address again).
+        send_address_in_use(session, owner)
+    else:
+        send_confirmation(session, user, new_email)
     session.commit()
 
 
@@ -279,7 +358,7 @@ def set_blocked(
         raise Invalid(_l("You cannot block your own account."))
     if blocked and user.blocked_at is None:
         user.blocked_at = utcnow()
-        user.session_token = new_token()
+        end_all_sessions(session, user)
         audit.record(session, actor, "account.blocked", "user", user.id, ip_address)
     elif not blocked and user.blocked_at is not None:
         user.blocked_at = None

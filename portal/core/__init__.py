@@ -6,8 +6,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal.core import tasks  # noqa: F401  (registers the Celery tasks)
+    from portal.core import (
+        flashes,
+        tasks,  # noqa: F401  (registers the Celery tasks)
+    )
     from portal.core.routes import bp, root_bp
+
+    flashes.init_app(app)  # flashes translated in the language of the page that shows them
 
     app.register_blueprint(root_bp)
     app.register_blueprint(bp, url_prefix="/<lc:locale>")

@@ -7,7 +7,7 @@ import logging
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from portal.core.errors import Invalid, ServiceError
 from portal.core.i18n import BY_CODE, preferred_locale
@@ -75,6 +75,11 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         return render_error(400, str(CSRF_MESSAGE))
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(exc):
+        # A Host outside TRUSTED_HOSTS: no URL can be built for it, and no page should be.
+        return "400 Bad Request: unknown host\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

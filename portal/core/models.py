@@ -34,8 +34,6 @@ class User(UserMixin, db.Model):
     large_text: Mapped[bool] = mapped_column(default=False)
     notify_mode: Mapped[str] = mapped_column(String(16), default="immediate")
     blocked_at: Mapped[datetime | None]
-    # Part of the login id: rotating it ends every session and remember-me cookie.
-    session_token: Mapped[str] = mapped_column(String(64), default=new_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
@@ -43,8 +41,23 @@ class User(UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
 
+    # The key of the signed-in browser's ``UserSession`` (set when logging in or loading the
+    # user of a request): part of the login id in the session and the remember-me cookie.
+    login_key = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        if not self.login_key:
+            raise RuntimeError("start a UserSession (accounts.services.start_session) first")
+        return f"{self.id}:{self.login_key}"
+
+    # The same account is the same user, whichever browser's session loaded it (UserMixin
+    # compares login ids, which differ per session now).
+    def __eq__(self, other):
+        if isinstance(other, User):
+            return self is other if self.id is None else self.id == other.id
+        return NotImplemented
+
+    __hash__ = UserMixin.__hash__
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses blocked accounts
@@ -62,6 +75,22 @@ class User(UserMixin, db.Model):
 
         names = self.role_names
         return ADMIN in names or any(r in names for r in roles)
+
+
+class UserSession(db.Model):
+    """One signed-in browser. Its random key is part of the login id, so a session or
+    remember-me cookie works only while the row exists: logging out deletes it (that device
+    only); a password change, a reset or a block deletes all of the user's rows."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class UserRole(db.Model):

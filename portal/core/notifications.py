@@ -69,7 +69,11 @@ def link(notification: Notification, locale: str | None = None, external: bool =
     args = dict(notification.endpoint_args)
     if locale:
         args["locale"] = locale
-    return url_for(notification.endpoint, _external=external, **args)
+    if external:
+        from portal.core.urls import absolute_url
+
+        return absolute_url(notification.endpoint, **args)
+    return url_for(notification.endpoint, **args)
 
 
 def notify(

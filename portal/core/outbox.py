@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import smtplib
 from collections.abc import Iterator
 from datetime import timedelta
 from email.message import EmailMessage
 
-from flask import current_app, g, render_template
+from flask import current_app, g, has_request_context, render_template
 from flask_babel import force_locale
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
@@ -54,9 +55,15 @@ def enqueue_email(
 
 # --- delivery ------------------------------------------------------------------------------
 
+LINK = re.compile(r"https?://\S+")
+
+
 def _send_mailbox(session: Session, message: OutboxMessage) -> None:
     exists = session.scalar(select(MailboxMessage.id).where(MailboxMessage.outbox_id == message.id))
     if exists is None:
+        # On the console too, so whoever runs the portal can follow a link at once.
+        log.info("mailbox: %r to %s %s", message.subject, message.recipient,
+                 " ".join(LINK.findall(message.body)) or "(no links)")
         session.add(
             MailboxMessage(
                 outbox_id=message.id,
@@ -171,16 +178,25 @@ def install_session_hooks(session_class) -> None:
 
 
 def _collect(session, flush_context):
-    new = [o.id for o in session.new if isinstance(o, OutboxMessage)]
+    new = [o for o in session.new if isinstance(o, OutboxMessage)]
     if new:
-        session.info.setdefault("outbox_new", []).extend(new)
+        session.info.setdefault("outbox_new", []).extend(o.id for o in new)
+        session.info.setdefault("outbox_recipients", []).extend(
+            (o.id, o.recipient) for o in new
+        )
 
 
 def _after_commit(session):
     ids = session.info.pop("outbox_new", [])
+    sent = session.info.pop("outbox_recipients", [])
+    if sent and has_request_context():
+        # What this request sent, for portal.core.sent_mail (the embedded profile lets the
+        # browser that caused a message read it).
+        g.setdefault("outbox_committed", []).extend(sent)
     if ids:
         _dispatch(ids)
 
 
 def _after_rollback(session):
     session.info.pop("outbox_new", None)
+    session.info.pop("outbox_recipients", None)

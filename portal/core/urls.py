@@ -1,12 +1,20 @@
-"""URL converters shared by every blueprint.
+"""URLs: the bounded ``int`` converter every blueprint uses, and absolute links.
 
 ``int`` is bounded: an identifier in a path past what an ``integer`` column holds is not a
 row, so the URL does not match (404) instead of reaching the database, where PostgreSQL
 would fail the statement. A route that needs wider numbers says so: ``<int(max=...):n>``.
+
+Absolute links are always on the portal's configured address, never on the request's Host.
+A link in a mail, a feed or an API document is read elsewhere and later, so it must point
+at the portal itself. ``url_for(..., _external=True)`` takes the host from the request's
+``Host`` header, which anybody can set (a reset link sent to ``evil.example`` hands over the
+token). ``absolute_url`` builds the path as ``url_for`` does (the locale and other URL
+defaults included) and puts it under ``PORTAL_BASE_URL``.
 """
 
 from __future__ import annotations
 
+from flask import current_app, has_request_context, request, url_for
 from werkzeug.routing import IntegerConverter, ValidationError
 
 from portal.core.forms import MAX_INT
@@ -25,3 +33,16 @@ class BoundedIntegerConverter(IntegerConverter):
 def init_converters(app) -> None:
     """Before any blueprint is registered: rules are compiled with the converters of the day."""
     app.url_map.converters["int"] = BoundedIntegerConverter
+
+
+def base_url() -> str:
+    return current_app.config["PORTAL_BASE_URL"].rstrip("/")
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """``url_for(endpoint, **values)`` as an absolute URL on ``PORTAL_BASE_URL``."""
+    values.pop("_external", None)
+    path = url_for(endpoint, **values)
+    if has_request_context() and request.script_root and path.startswith(request.script_root):
+        path = path[len(request.script_root):]  # the base URL carries its own path prefix
+    return base_url() + path

@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
@@ -26,6 +26,7 @@ from portal.core.forms import CONTROL_MESSAGE
 from portal.core.models import User, utcnow
 from portal.core.roles import ADMIN, MODERATOR, STAFF
 from portal.core.text import has_control_characters
+from portal.core.urls import absolute_url
 from portal.feedback import states as st
 from portal.feedback.models import Attachment, Follower, Request, RequestEvent
 from portal.feedback.staff.queue import sync_queue
@@ -295,8 +296,8 @@ def _notify(session: Session, request: Request, event: RequestEvent, actor: User
     if request.resident is None and request.contact_email and request.personal_data_removed_at is None:
         # A visitor without an account hears by mail, in the language they wrote in.
         with outbox.use_locale(request.source_locale):
-            link = url_for("feedback.detail", code=request.tracking_code,
-                           locale=request.source_locale, _external=True)
+            link = absolute_url("feedback.detail", code=request.tracking_code,
+                                locale=request.source_locale)
             outbox.enqueue_email(
                 session, request.contact_email, "notification", request.source_locale,
                 user=None, message=notifications.text(notifications.Notification(
@@ -420,8 +421,8 @@ def submit(session: Session, actor: User | None, sub: Submission) -> Request:
     record(session, request, None if visitor else actor, "submitted", "unconfirmed")
     if visitor:
         request.visitor_token = secrets.token_urlsafe(24)
-        link = url_for("feedback.confirm_visitor", token=request.visitor_token,
-                       locale=sub.locale, _external=True)
+        link = absolute_url("feedback.confirm_visitor", token=request.visitor_token,
+                            locale=sub.locale)
         outbox.enqueue_email(session, request.contact_email, "confirm_request", sub.locale,
                              request=request, link=link)
         session.commit()
@@ -456,8 +457,8 @@ def _activate(session: Session, request: Request, actor: User | None) -> None:
 def confirm_message(session: Session, request: Request) -> None:
     """The confirmation message with the tracking code, in the resident's language."""
     if request.contact_email:
-        link = url_for("feedback.detail", code=request.tracking_code,
-                       locale=request.source_locale, _external=True)
+        link = absolute_url("feedback.detail", code=request.tracking_code,
+                            locale=request.source_locale)
         outbox.enqueue_email(session, request.contact_email, "request_received",
                              request.source_locale, request=request, link=link)
 

@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -104,7 +105,7 @@ def _department_page(department):
                 **fill_versions("name", department.name_i18n)}
     return form_view(
         forms.DepartmentForm, "admin/responsibility_department_form.html", data=data, setup=setup,
-        save=save, saved=lambda d: _("The department %(name)s is saved.", name=d.name),
+        save=save, saved=lambda d: _l("The department %(name)s is saved.", name=d.name),
         next_url=lambda d: url_for(".departments"), context={"department": department})
 
 
@@ -147,7 +148,7 @@ def _area_page(area):
                      "source_locale": area.source_locale, **fill_versions("name", area.name_i18n)}
     return form_view(
         forms.AreaForm, "admin/responsibility_area_form.html", data=data, setup=setup, save=save,
-        saved=lambda a: _("The area %(name)s is saved.", name=a.name),
+        saved=lambda a: _l("The area %(name)s is saved.", name=a.name),
         next_url=lambda a: url_for(".areas"), context={"area": area})
 
 
@@ -188,7 +189,7 @@ def _group_page(group):
                       "source_locale": group.source_locale, **fill_versions("name", group.name_i18n)}
     return form_view(
         forms.GroupForm, "admin/responsibility_group_form.html", data=data, save=save,
-        saved=lambda g: _("The group %(name)s is saved.", name=g.name),
+        saved=lambda g: _l("The group %(name)s is saved.", name=g.name),
         next_url=lambda g: url_for(".categories"), context={"group": group})
 
 
@@ -313,7 +314,7 @@ def _save_attribute(category, original: dict | None):
             db.session.rollback()
             apply_errors(form, exc)
         else:
-            flash(_("The question is saved."), "success")
+            flash(_l("The question is saved."), "success")
             return redirect(url_for(".category_edit", category_id=category.id, _anchor="questions"),
                             code=303)
     return _attribute_page(category, form, rows, original)
@@ -336,7 +337,7 @@ def attribute_remove(category_id: int, attribute_code: str):
     if not EmptyForm().validate_on_submit():
         abort(400)
     services.remove_attribute(db.session, current_user, category, attribute_code, _ip())
-    flash(_("The question is removed."), "success")
+    flash(_l("The question is removed."), "success")
     return redirect(url_for(".category_edit", category_id=category.id, _anchor="questions"), code=303)
 
 
@@ -378,7 +379,7 @@ def rule_new():
 
     return form_view(
         forms.RuleForm, "admin/responsibility_rule_form.html", setup=setup, save=save,
-        saved=lambda rule: _("Rule %(id)s is saved: %(category)s in %(area)s goes to %(department)s.",
+        saved=lambda rule: _l("Rule %(id)s is saved: %(category)s in %(area)s goes to %(department)s.",
                              id=rule.id, category=rule.category.name, area=rule.area.name,
                              department=rule.lead_department.name),
         next_url=lambda rule: url_for(".rules"))
@@ -398,7 +399,7 @@ def rule_end(rule_id: int):
 
     return form_view(
         forms.EndRuleForm, "admin/responsibility_rule_end.html", setup=setup, save=save,
-        saved=lambda r: _("Rule %(id)s ends on %(date)s.", id=r.id, date=r.effective_to.isoformat()),
+        saved=lambda r: _l("Rule %(id)s ends on %(date)s.", id=r.id, date=r.effective_to.isoformat()),
         next_url=lambda r: url_for(".rules"), context={"rule": rule})
 
 
@@ -458,7 +459,7 @@ def calendar(year: int):
             db.session.rollback()
             apply_errors(form, exc)
         else:
-            flash(_("%(date)s is saved in the calendar.", date=row.day.isoformat()), "success")
+            flash(_l("%(date)s is saved in the calendar.", date=row.day.isoformat()), "success")
             return redirect(url_for(".calendar", year=row.day.year), code=303)
     checker = forms.WorkingDaysForm(request.args)
     deadline = None
@@ -489,7 +490,7 @@ def calendar_day(day: str):
             "source_locale": row.source_locale, **fill_versions("name", row.name_i18n)}
     return form_view(
         forms.CalendarDayForm, "admin/calendar_day.html", data=data, setup=setup, save=save,
-        saved=lambda r: _("%(date)s is saved in the calendar.", date=r.day.isoformat()),
+        saved=lambda r: _l("%(date)s is saved in the calendar.", date=r.day.isoformat()),
         next_url=lambda r: url_for(".calendar", year=r.day.year),
         context={"row": row, "remove_form": EmptyForm()})
 
@@ -500,6 +501,6 @@ def calendar_remove(day: str):
     if not EmptyForm().validate_on_submit():
         abort(400)
     cal.delete_day(db.session, current_user, when, _ip())
-    flash(_("%(date)s is removed from the calendar: it is an ordinary day again.", date=when.isoformat()),
+    flash(_l("%(date)s is removed from the calendar: it is an ordinary day again.", date=when.isoformat()),
           "success")
     return redirect(url_for(".calendar", year=when.year), code=303)

@@ -157,7 +157,6 @@ def live_server(tmp_path_factory):
         WTF_CSRF_ENABLED=True,
         RATELIMIT_ENABLED=False,
         MAIL_BACKEND="mailbox",
-        MAILBOX_PUBLIC=True,
         GALLERY_PUBLIC=True,
     ))
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -165,6 +164,7 @@ def live_server(tmp_path_factory):
     app.wsgi_app = recorder
     server = make_server("127.0.0.1", 0, app, threaded=True)
     origin = f"http://127.0.0.1:{server.server_port}"
+    app.config["PORTAL_BASE_URL"] = origin  # links in mail lead back to this server
     data = _prepare_samples(app, origin)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()

@@ -1,11 +1,12 @@
 """A newcomer's first visit, start to end, in a real browser: with and without JavaScript.
 
-register → read the mail in the portal's mailbox → confirm → log in → change language and
+register → read the mail through the "open your message" link → confirm → log in → change language and
 text size → log out. The portal's Content-Security-Policy stays enforced throughout.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -44,11 +45,11 @@ def test_newcomer_registers_confirms_and_sets_preferences(javascript, live_serve
     expect(page.locator("h1")).to_have_text("Check your email")
     expect(page.locator("main")).to_contain_text(email)
 
-    # The worker would deliver the mail; then read it in the portal's mailbox.
+    # No real mail here: the page links to the one message this browser caused (the
+    # mailbox itself is for administrators).
     assert live_server.drain_outbox() >= 1
-    page.get_by_role("link", name="Open the mailbox").click()
-    expect(page).to_have_url(live_server.url("/en/admin/mailbox"))
-    page.locator("tr", has_text=email).get_by_role("link").click()
+    page.get_by_role("link", name="Open your message").click()
+    expect(page).to_have_url(re.compile(re.escape(live_server.url("/en/account/mail/")) + r"\d+$"))
     expect(page.locator(".summary-list")).to_contain_text(email)
     page.locator(".mail-body a[href*='/account/confirm/']").click()
 
@@ -113,3 +114,30 @@ def test_registration_checks_a_field_when_focus_leaves_it(live_server, context):
     # Nothing else on the page was touched: the summary appears only on a real submit.
     expect(page.locator(".error-summary")).to_have_count(0)
     assert not csp, "Content-Security-Policy violations:\n" + "\n".join(csp)
+
+
+@pytest.mark.parametrize("locale", ["en", "ar"])
+def test_the_link_to_your_message_and_the_message_are_accessible(locale, live_server,
+                                                                new_context):
+    """After registering: the "open your message" link, then the message, through axe."""
+    from tests.browser.test_accessibility import check_page
+
+    email = f"axe-{uuid.uuid4().hex[:10]}@example.org"
+    page = new_context(bypass_csp=True).new_page()
+    page.goto(live_server.url(f"/{locale}/account/register"))
+    page.locator("#display_name").fill("Axe Newcomer")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("#confirm").fill(PASSWORD)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(live_server.url(f"/{locale}/account/check-email"))
+    link = page.locator("main a[href*='/account/mail/']")
+    expect(link).to_have_count(1)
+    problems, _links = check_page(page, locale)
+    with page.expect_navigation():
+        link.click()
+    expect(page.locator(".summary-list")).to_contain_text(email)
+    more, _links = check_page(page, locale)
+    problems += more
+    assert not problems, "\n".join(problems)

@@ -24,7 +24,8 @@ def test_production_is_secure(prod_env):
     assert cfg.REMEMBER_COOKIE_SECURE is True
     assert cfg.SESSION_COOKIE_HTTPONLY is True and cfg.REMEMBER_COOKIE_HTTPONLY is True
     assert cfg.HSTS is True
-    assert cfg.GALLERY_PUBLIC is False and cfg.MAILBOX_PUBLIC is False
+    assert cfg.GALLERY_PUBLIC is False
+    assert not hasattr(cfg, "MAILBOX_PUBLIC")  # the mailbox is for administrators anywhere
     assert cfg.SECRET_KEY == "s3cret"
     assert cfg.SQLALCHEMY_DATABASE_URI == "postgresql+psycopg://u@db.example/portal"
     assert cfg.SQLALCHEMY_ENGINE_OPTIONS == {"pool_pre_ping": True}
@@ -41,6 +42,16 @@ def test_production_proxy_count(prod_env, monkeypatch):
     assert config.ProductionConfig().PROXY_COUNT == 0
     monkeypatch.setenv("PROXY_COUNT", "2")
     assert config.ProductionConfig().PROXY_COUNT == 2
+
+
+def test_production_trusts_only_the_host_of_its_base_url(prod_env, monkeypatch):
+    monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
+    monkeypatch.setenv("PORTAL_BASE_URL", "https://portal.city.example:8443/")
+    cfg = config.ProductionConfig()
+    assert cfg.PORTAL_BASE_URL == "https://portal.city.example:8443/"
+    assert cfg.TRUSTED_HOSTS == ["portal.city.example"]
+    monkeypatch.setenv("TRUSTED_HOSTS", "portal.city.example, .internal.example")
+    assert config.ProductionConfig().TRUSTED_HOSTS == ["portal.city.example", ".internal.example"]
 
 
 def test_production_reads_mail_settings(prod_env, monkeypatch):
@@ -81,7 +92,8 @@ def test_embedded_defaults(monkeypatch, tmp_path):
     assert cfg.CELERY["result_backend"].startswith("db+sqlite:///")
     assert not getattr(cfg, "SESSION_COOKIE_SECURE", False)
     assert cfg.HSTS is False
-    assert cfg.GALLERY_PUBLIC is True and cfg.MAILBOX_PUBLIC is True
+    assert cfg.GALLERY_PUBLIC is True
+    assert not hasattr(cfg, "MAILBOX_PUBLIC")
     assert cfg.PROXY_COUNT == 0  # forwarded headers are not trusted on a laptop
     # the secret key is made once and kept private
     key_file = tmp_path / "secret_key"

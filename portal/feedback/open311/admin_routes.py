@@ -5,7 +5,6 @@ stored only as a hash, and never put in the session cookie or a redirect."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice, SelectField, StringField
@@ -80,5 +79,5 @@ def revoke(key_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     key = apikeys.revoke(db.session, current_user, key_id)
-    flash(_("The key for %(name)s is revoked: it no longer works.", name=key.name), "success")
+    flash(_l("The key for %(name)s is revoked: it no longer works.", name=key.name), "success")
     return redirect(url_for("open311_admin.keys"), code=303)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 from functools import wraps
 
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, current_app, request
 from flask_babel import force_locale
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import (
@@ -29,6 +29,7 @@ from werkzeug.exceptions import (
 from werkzeug.exceptions import NotFound as RoutingNotFound
 
 from portal.core.errors import NotFound, ServiceError
+from portal.core.urls import absolute_url
 from portal.extensions import db, limiter
 from portal.feedback.open311 import georeport as open311
 from portal.feedback.open311.georeport import ApiError, document
@@ -122,8 +123,8 @@ def bounded_parameters():
 
 def _photo_url(code: str, attachment_id: int) -> str:
     """The public page of a request's photo, in the language asked."""
-    return url_for("feedback.attachment", locale=_locale(), code=code,
-                   attachment_id=attachment_id, _external=True)
+    return absolute_url("feedback.attachment", locale=_locale(), code=code,
+                        attachment_id=attachment_id)
 
 
 # --- the resources -------------------------------------------------------------------------
@@ -131,7 +132,7 @@ def _photo_url(code: str, attachment_id: int) -> str:
 @bp.get(f"/discovery.{FMT}")
 @localized
 def discovery(fmt: str):
-    base = url_for("open311.discovery", fmt="json", _external=True).rsplit("/", 1)[0]
+    base = absolute_url("open311.discovery", fmt="json").rsplit("/", 1)[0]
     return document(fmt, open311.discovery(db.session, base), "discovery")
 
 

@@ -436,7 +436,7 @@ def _save_template(template):
                 (forms.field_name(*key.split(":", 1)) if ":" in key else key): messages
                 for key, messages in exc.errors.items()}))
         else:
-            flash(_("The reply template “%(title)s” is saved.", title=replies.title(saved)), "success")
+            flash(_l("The reply template “%(title)s” is saved.", title=replies.title(saved)), "success")
             return redirect(url_for("feedback_staff.templates"), code=303)
     status = 422 if form.errors else 200
     return render_template("feedback/staff/template_form.html", form=form, template=template,
@@ -465,6 +465,6 @@ def template_delete(template_id: int):
         abort(400)
     title = str(replies.title(template))
     replies.delete(db.session, current_user, template)
-    flash(_("The reply template “%(title)s” is deleted.", title=title), "success")
+    flash(_l("The reply template “%(title)s” is deleted.", title=title), "success")
     return redirect(url_for("feedback_staff.templates"), code=303)
 

@@ -13,6 +13,7 @@ from functools import wraps
 
 from flask import abort, flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
@@ -52,7 +53,7 @@ def login_first(view):
     def wrapped(code: str, **kwargs):
         if not current_user.is_authenticated:
             target = url_for("accounts.login", next=url_for("feedback.detail", code=code))
-            flash(_("Log in to continue."), "info")
+            flash(_l("Log in to continue."), "info")
             if htmx:
                 response = make_response("", 204)
                 response.headers["HX-Redirect"] = target
@@ -456,7 +457,7 @@ def withdraw(code: str):
     _own(item)
     form = forms.WithdrawForm()
     if item.state_type == st.CLOSED:
-        flash(_("This request is already closed."), "info")
+        flash(_l("This request is already closed."), "info")
         return redirect(url_for("feedback.detail", code=item.tracking_code), code=303)
     if form.validate_on_submit():
         try:
@@ -476,10 +477,10 @@ def remove_details(code: str):
     _own(item)
     form = EmptyForm()
     if item.personal_data_removed_at is not None:
-        flash(_("Your name and contact details have already been removed from this request."), "info")
+        flash(_l("Your name and contact details have already been removed from this request."), "info")
         return redirect(url_for("feedback.detail", code=item.tracking_code), code=303)
     if item.state_type != st.CLOSED:
-        flash(_("You can remove your name and contact details once the request is closed."), "info")
+        flash(_l("You can remove your name and contact details once the request is closed."), "info")
         return redirect(url_for("feedback.detail", code=item.tracking_code), code=303)
     if form.validate_on_submit():
         try:

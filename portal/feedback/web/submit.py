@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_login import current_user, user_logged_in
 from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import SelectChoice
 
-from portal.core import i18n
+from portal.core import i18n, sent_mail
 from portal.core.errors import Invalid, NotFound
 from portal.core.forms import EmptyForm
 from portal.core.views import KEEP_ON_LOGIN, apply_errors
@@ -94,7 +95,7 @@ def new_discard():
     if not EmptyForm().validate_on_submit():
         abort(400)
     _forget_draft(_draft())
-    flash(_("Your unsent request is deleted."), "success")
+    flash(_l("Your unsent request is deleted."), "success")
     return redirect(url_for("feedback.new"), code=303)
 
 
@@ -292,7 +293,7 @@ def new_files():
     if request.form.get("action") == "continue":
         return redirect(url_for("feedback.new_review"), code=303)
     if added:
-        flash(ngettext("%(num)d file added.", "%(num)d files added.", len(added)), "success")
+        flash(lazy_ngettext("%(num)d file added.", "%(num)d files added.", len(added)), "success")
     return redirect(url_for("feedback.new_files"), code=303)
 
 
@@ -305,7 +306,7 @@ def new_file_remove(attachment_id: int):
         abort(400)
     attachments.remove_from_draft(db.session, draft.key, attachment_id)
     db.session.commit()
-    flash(_("The file is removed."), "success")
+    flash(_l("The file is removed."), "success")
     return redirect(url_for("feedback.new_files"), code=303)
 
 
@@ -344,6 +345,7 @@ def new_review():
         else:
             _forget_draft(draft)
             session[SUBMITTED] = [*session.get(SUBMITTED, [])[-9:], item.tracking_code]
+            sent_mail.keep(item.contact_email)  # embedded profile: "open your message"
             return redirect(url_for("feedback.submitted", code=item.tracking_code), code=303)
     details = _details(draft)
     similar = services.similar_open(db.session, sub.category, sub.area,
@@ -363,14 +365,14 @@ def new_follow(code: str):
     """"Is it one of these?" — yes: follow that one instead of sending a duplicate."""
     item = services.by_code(db.session, code)
     if _user() is None:
-        flash(_("Log in to follow a request."), "info")
+        flash(_l("Log in to follow a request."), "info")
         return redirect(url_for("accounts.login",
                                 next=url_for("feedback.detail", code=item.tracking_code)), code=303)
     if not EmptyForm().validate_on_submit():
         abort(400)
     services.follow(db.session, current_user, item)
     _forget_draft(_draft())
-    flash(_("You are following %(code)s instead of sending a new request. We will tell you "
+    flash(_l("You are following %(code)s instead of sending a new request. We will tell you "
             "about every change.", code=item.tracking_code), "success")
     return redirect(url_for("feedback.detail", code=item.tracking_code), code=303)
 

@@ -22,11 +22,9 @@ from tests.functional.support import page, title, url_map_app
 ROLES = ["resident", "organization_member", "staff", "moderator", "administrator"]
 ADMIN_PREFIX = "/<locale>/admin"
 # Routes under /admin/ that are not for administrators only: endpoint -> (config key, roles
-# that may see them when the key is False). Everything else there is for administrators.
-CONFIGURABLE = {
-    "admin.mailbox": ("MAILBOX_PUBLIC", {"administrator"}),
-    "admin.mailbox_message": ("MAILBOX_PUBLIC", {"administrator"}),
-}
+# that may see them when the key is False). Everything else there, the mailbox included (in
+# every profile), is for administrators.
+CONFIGURABLE: dict[str, tuple[str, set[str]]] = {}
 
 
 def admin_routes(app) -> list[tuple[str, str, str]]:
@@ -121,14 +119,21 @@ def test_permission_matrix(app, as_role, world, role, endpoint, method, rule, mo
         assert response.status_code in (200, 303, 404, 422), response.status_code
 
 
-@pytest.mark.parametrize("endpoint", sorted(CONFIGURABLE))
+@pytest.mark.parametrize("endpoint", ["admin.mailbox", "admin.mailbox_message"])
 @pytest.mark.parametrize("role", [None, *ROLES])
-def test_mailbox_is_public_in_the_embedded_profile(app, as_role, world, role, endpoint,
-                                                   monkeypatch):
-    monkeypatch.setitem(app.config, "MAILBOX_PUBLIC", True)
+def test_the_mailbox_is_for_administrators_in_the_embedded_profile_too(app, as_role, world, role,
+                                                                       endpoint):
+    """It holds everybody's confirmation and reset links."""
+    assert app.config["PROFILE"] == "embedded" and app.config["MAIL_BACKEND"] == "mailbox"
     (rule,) = {r for e, _m, r in ADMIN_ROUTES if e == endpoint}
-    response = as_role(role).get(build_url(rule, world))
-    assert response.status_code == 200
+    url = build_url(rule, world)
+    response = as_role(role).get(url)
+    if role is None:
+        assert_sent_to_login(response, url)
+    elif role == "administrator":
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 403
 
 
 @pytest.mark.parametrize("public", [True, False])
@@ -146,18 +151,20 @@ def test_gallery_access(app, as_role, role, method, public, monkeypatch):
         assert response.status_code == 403
 
 
-def test_footer_links_follow_the_settings(app, client, monkeypatch):
-    assert page(client.get("/en/")).find("a", href="/en/admin/mailbox") is not None
-    monkeypatch.setitem(app.config, "MAILBOX_PUBLIC", False)
+def test_footer_links_follow_the_settings(app, client, monkeypatch, factories, login):
+    doc = page(client.get("/en/"))
+    assert doc.find("a", href="/en/admin/mailbox") is None  # administrators only
+    assert doc.find("a", href="/en/components") is not None
     monkeypatch.setitem(app.config, "GALLERY_PUBLIC", False)
     doc = page(client.get("/en/"))
-    assert doc.find("a", href="/en/admin/mailbox") is None
     assert doc.find("a", href="/en/components") is None
+    login(factories.admin())
+    assert page(client.get("/en/")).find("a", href="/en/admin/mailbox") is not None
 
 
 def test_gallery_and_mailbox_restricted_in_a_production_like_app(make_app, db_session, factories):
     """A second app built with the two switches off, on the same database."""
-    restricted = make_app(GALLERY_PUBLIC=False, MAILBOX_PUBLIC=False)
+    restricted = make_app(GALLERY_PUBLIC=False)
     staff = factories.user(roles=["staff"])
     admin = factories.admin()
     mail = factories.mailbox_message()

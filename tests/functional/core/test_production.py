@@ -68,6 +68,7 @@ def production_app(make_app, redis_url, worker_id_str, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("REDIS_URL", redis_url)
     monkeypatch.setenv("MAIL_BACKEND", "mailbox")
+    monkeypatch.setenv("PORTAL_BASE_URL", "https://portal.example")  # the trusted host
     config = ProductionConfig()
     config.PASSWORD_HASH_CHEAP = True  # speed only: hashing is not what this test is about
     app = make_app(config)

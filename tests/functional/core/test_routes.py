@@ -12,7 +12,7 @@ CODES = [loc.code for loc in LOCALES]
 RTL = {"ar", "ug"}
 PAGES = ["/{}/", "/{}/accessibility", "/{}/departments", "/{}/account/login",
          "/{}/account/register", "/{}/account/forgot-password", "/{}/components",
-         "/{}/admin/mailbox"]
+         "/{}/account/check-email"]  # (the mailbox is for administrators now)
 
 
 # --- / and unprefixed paths ----------------------------------------------------------------
@@ -391,6 +391,7 @@ def test_secure_cookies_and_hsts_in_production(make_app, monkeypatch, db_session
     monkeypatch.setenv("SECRET_KEY", "production-secret")
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
+    monkeypatch.setenv("PORTAL_BASE_URL", "https://portal.example")  # the trusted host
     config = ProductionConfig()
     config.RATELIMIT_ENABLED = False  # no Redis here: the limiter is tested on its own
     config.WTF_CSRF_ENABLED = False

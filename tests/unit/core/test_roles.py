@@ -28,10 +28,16 @@ def test_every_role_has_a_label():
     assert set(roles.GRANTABLE) == set(roles.ALL) - {roles.RESIDENT}
 
 
-def test_get_id_carries_the_session_token(db_session, factories):
+def test_get_id_carries_the_login_key(app, db_session, factories):
+    from portal.accounts.services import start_session
+
     user = factories.user()
-    assert user.get_id() == f"{user.id}:{user.session_token}"
-    assert len(user.session_token) >= 24
+    with pytest.raises(RuntimeError):
+        user.get_id()  # no session started: no login id to hand out
+    with app.test_request_context("/en/"):
+        key = start_session(db_session, user)
+    assert user.get_id() == f"{user.id}:{key}"
+    assert len(key) >= 24
 
 
 def test_blocked_user_is_not_active(db_session, factories):
