@@ -10,7 +10,6 @@ from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
     EmailField,
-    FloatField,
     RadioField,
     SearchField,
     SelectChoice,
@@ -20,8 +19,8 @@ from wtforms import (
     TextAreaField,
     validators,
 )
-from wtforms.widgets import TextInput
 
+from portal.core.fields import LocalizedDecimalField
 from portal.core.forms import length, required
 from portal.core.gallery import MultiCheckboxField
 from portal.core.i18n import localize
@@ -89,9 +88,8 @@ def category_form(grouped: list[tuple], chosen: str | None = None) -> CategoryFo
 
 
 def _coordinate(label, low: int, high: int, message):
-    return FloatField(
-        label, widget=TextInput(), render_kw={"inputmode": "decimal", "spellcheck": "false"},
-        invalid_value_message=message,
+    return LocalizedDecimalField(
+        label, invalid_value_message=message,
         validators=[validators.Optional(), validators.NumberRange(low, high, message=message)],
     )
 
@@ -138,7 +136,7 @@ class DetailsForm(FlaskForm):
     )
     contact_name = StringField(
         _l("Your name"), validators=[validators.Optional(), length(120)],
-        description=_l("Only shown publicly if you tick the box above."),
+        description=_l("Only shown publicly if you tick the box below, under “Your name in public”."),
     )
     contact_phone = TelField(
         _l("Phone number"), validators=[validators.Optional(), length(40)],

@@ -1,0 +1,55 @@
+"""What residents meet in the request pages: decimal commas, errors said once, directions,
+the visitor's wording."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.functional.feedback.test_submit import choose, city, details, field_error, resident, the_draft  # noqa: F401
+from tests.functional.support import page
+
+ES = "/es/requests/new"
+
+
+def test_spanish_decimal_commas_are_coordinates(client, city, resident, db_session):  # noqa: F811
+    assert client.post(f"{ES}/category", data={"category": "pothole"}).status_code == 303
+    response = client.post(f"{ES}/details", data=details(
+        city["areas"]["old-market"], latitude="40,4168", longitude="-3,7038"))
+    assert response.status_code == 303, page(response).text
+    saved = the_draft(db_session).data["details"]
+    assert (float(saved["latitude"]), float(saved["longitude"])) == (40.4168, -3.7038)
+    doc = page(client.get(f"{ES}/details"))
+    assert doc.by_id("latitude").get("value") == "40,4168"  # shown as Spanish writes it
+    assert doc.by_id("longitude").get("dir") == "ltr"      # the minus stays in front in RTL
+
+
+def test_a_bad_number_is_said_once_beside_its_field_and_once_in_the_summary(client, city, resident):  # noqa: F811
+    choose(client)
+    response = client.post("/en/requests/new/details", data=details(
+        city["areas"]["old-market"], latitude="north", longitude="200"))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    message = "Enter the latitude as a number from -90 to 90, like 31.2304."
+    assert field_error(page(response), "latitude").count(message) == 1
+    assert html.count(message) == 2  # beside the field, and in the summary
+
+
+def test_free_text_inputs_take_the_direction_of_what_is_typed(client, city, resident):  # noqa: F811
+    choose(client)
+    doc = page(client.get("/ar/requests/new/details"))
+    for field_id in ("description", "title", "location_text"):
+        assert doc.by_id(field_id).get("dir") == "auto", field_id
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_visitor_form_points_where_the_box_is(client, city, lang):  # noqa: F811
+    client.post(f"/{lang}/requests/new/category", data={"category": "pothole"})
+    response = client.get(f"/{lang}/requests/new/details")
+    doc = page(response)
+    html = response.get_data(as_text=True)
+    hint = doc.by_id("contact_name-hint")
+    assert hint is not None
+    if lang == "en":
+        assert "below" in hint.text and "above" not in hint.text
+    # the box the hint means comes after the name field
+    assert html.index('id="contact_name"') < html.index('id="show_name"')
