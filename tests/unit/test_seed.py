@@ -52,5 +52,9 @@ def test_demo_names_in_every_language(app, db_session):
         seed(db_session)
     city = db_session.scalar(select(Area).where(Area.code == "riverbend"))
     assert set(city.name_i18n) == {loc.code for loc in LOCALES}
+    # every place has a name in every language (no Chinese-only name on English pages)
+    for area in db_session.scalars(select(Area)):
+        assert set(area.name_i18n) == {loc.code for loc in LOCALES}, area.code
+        assert all(area.name_i18n.values()), area.code
     fish = db_session.scalar(select(Area).where(Area.code == "harbour-fish"))
-    assert fish.name_i18n == {"zh-Hans": "渔人新村"} and fish.source_locale == "zh-Hans"
+    assert fish.name_i18n["zh-Hant"] == "漁人新村" and fish.source_locale == "zh-Hans"
