@@ -53,3 +53,25 @@ def test_the_visitor_form_points_where_the_box_is(client, city, lang):  # noqa: 
         assert "below" in hint.text and "above" not in hint.text
     # the box the hint means comes after the name field
     assert html.index('id="contact_name"') < html.index('id="show_name"')
+
+
+def test_user_text_keeps_its_direction_on_arabic_pages(client, app, db_session):
+    from sqlalchemy import select
+
+    from portal.feedback.models import Request
+    from tests.functional.feedback.test_submit import seed_city
+
+    seed_city(app, db_session, requests=True)
+    item = db_session.scalar(select(Request).where(Request.title == "Deep pothole outside the school"))
+    doc = page(client.get(f"/ar/requests/{item.tracking_code}"))
+    h1 = doc.one("h1")
+    assert h1.one("bdi", lang="en").text == item.title  # isolated inside the Arabic heading
+    assert h1.find(class_="request-code").get("dir") == "ltr"
+    body = doc.by_id("request-body")
+    location = next(dd for dd in body.find_all("dd") if "Hillside Road" in dd.text)
+    assert location.get("dir") == "auto"  # "## Hillside Road, by the school gate" reads LTR
+    assert all(p.get("dir") == "auto" for p in body.find_all("p", class_="request__text"))
+    assert any(b.text.strip() for b in body.find_all("bdi"))  # the resident's and staff's names
+    listing = page(client.get("/ar/requests"))
+    cell = next(td for td in listing.find_all("td") if td.text == item.title)
+    assert cell.get("dir") == "auto"
