@@ -477,12 +477,29 @@ def extend(session: Session, actor: User, request: Request, days: int, reason: s
     return event
 
 
+ANSWER_MIN, ANSWER_MAX = 10, 5000  # characters, without the spaces around the answer
+
+
+def answer_problem(text: str | None):
+    """What is wrong with an answer's length, or None: the one rule and its message, used by
+    the staff form (with or without JavaScript), this service and the Open311 updates."""
+    from portal.core.forms import at_most
+
+    length = len((text or "").strip())
+    if length < ANSWER_MIN:
+        return _l("Write an answer of at least 10 characters.")  # ANSWER_MIN
+    if length > ANSWER_MAX:
+        return at_most(ANSWER_MAX)
+    return None
+
+
 def answer(session: Session, actor: User, request: Request, text: str,
            attachment_ids: list[int] | None = None) -> RequestEvent:
     _require_handler(session, actor, request)
     _require_state(request, "routed", "acknowledged", "in_progress", "reopened")
-    if len(text.strip()) < 10:
-        raise Invalid({"text": [_l("Write an answer of at least 10 characters.")]})
+    problem = answer_problem(text)
+    if problem:
+        raise Invalid({"text": [problem]})
     now = utcnow()
     if request.acknowledged_at is None:
         request.acknowledged_at = now
