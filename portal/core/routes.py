@@ -79,7 +79,11 @@ def home():
 
 @bp.get("/accessibility")
 def accessibility():
-    return render_template("core/accessibility.html")
+    try:
+        reviewed = date.fromisoformat(str(current_app.config.get("ACCESSIBILITY_REVIEWED") or ""))
+    except ValueError:
+        reviewed = None  # a misconfigured date leaves the sentence out rather than failing
+    return render_template("core/accessibility.html", reviewed=reviewed)
 
 
 @bp.post("/text-size")
