@@ -72,9 +72,11 @@ def unprefixed(path: str):
 
 @bp.get("/")
 def home():
+    from portal.core.home import home_cards
     from portal.responsibility.services import city_overview
 
-    return render_template("core/home.html", overview=city_overview(db.session))
+    return render_template("core/home.html", overview=city_overview(db.session),
+                           cards=home_cards(db.session))
 
 
 @bp.get("/accessibility")

@@ -778,6 +778,23 @@ def by_code(session: Session, code: str, public: bool = True) -> Request:
     return request
 
 
+_CODE = re.compile(r"R-?(\d{4})-?(\d{1,9})")
+_CODE_START = re.compile(r"R-?\d")
+
+
+def read_tracking_code(text: str) -> str | None:
+    """``r-2026-42`` or ``R 2026 000042`` → ``R-2026-000042``; None when the text is not a
+    code at all (words to search for). Invalid when it starts like a code but is not one."""
+    compact = re.sub(r"\s+", "", text or "").upper().replace("\u2010", "-").replace("\u2011", "-")
+    match = _CODE.fullmatch(compact)
+    if match:
+        return f"R-{match.group(1)}-{int(match.group(2)):06d}"
+    if _CODE_START.match(compact):
+        raise Invalid({"code": [_l("A tracking code is R, the year and the request's number, "
+                                   "like R-2026-000042.")]})
+    return None
+
+
 def timeline(session: Session, request: Request, internal: bool = False) -> list[RequestEvent]:
     stmt = (select(RequestEvent).options(joinedload(RequestEvent.actor))
             .where(RequestEvent.request_id == request.id).order_by(RequestEvent.seq))

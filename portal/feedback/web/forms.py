@@ -24,6 +24,7 @@ from portal.core.fields import LocalizedDecimalField
 from portal.core.forms import length, required
 from portal.core.gallery import MultiCheckboxField
 from portal.core.i18n import localize
+from portal.core.text import has_control_characters
 from portal.responsibility.models import ServiceCategory
 
 # --- submission ----------------------------------------------------------------------------
@@ -226,6 +227,27 @@ class RequestSearchForm(FlaskForm):
     area = SelectField(_l("Area"), validate_choice=False)
     state = SelectField(_l("Status"), choices=_public_state_choices(), validate_choice=False)
     department = SelectField(_l("Department"), validate_choice=False)
+
+
+class _OneLine:
+    """Refuses control characters (the one rule in ``portal.core.text``)."""
+
+    def __call__(self, form, field):
+        if field.data and has_control_characters(field.data):
+            raise validators.ValidationError(_l("Remove the special characters from the text."))
+
+
+class FindRequestForm(FlaskForm):
+    """The home page's box: a tracking code finds its request; words search the list."""
+
+    class Meta:
+        csrf = False
+
+    code = SearchField(
+        _l("Find a request by its tracking code"),
+        validators=[required(_l("Enter a tracking code, like R-2026-000042.")), length(100), _OneLine()],
+        description=_l("For example R-2026-000042. Words search all requests."),
+    )
 
 
 class ProvideInformationForm(FlaskForm):

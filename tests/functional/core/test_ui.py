@@ -63,3 +63,36 @@ def test_free_text_controls_take_the_direction_of_what_is_typed(app, kind):
         html = render_template_string(
             '{% import "macros/forms.html" as forms %}{{ forms.' + kind + "(f) }}", f=f)
     assert 'dir="auto"' in html
+
+
+def test_the_home_page_promises_only_what_exists(client, db_session):
+    doc = page(client.get("/en/"))
+    main = doc.one("main")
+    ids = [s.get("aria-labelledby") for s in main.find_all("section", class_="card")]
+    assert ids == ["card-requests", "card-departments", "card-metrics", "card-account"]
+    text = main.text.lower()
+    for missing in ("discussion", "debate", "publishes", "course", "digital skills", "hall"):
+        assert missing not in text, missing
+    hrefs = {a.get("href") for a in main.find_all("a")}
+    assert {"/en/requests/new", "/en/requests", "/en/requests/metrics"} <= hrefs
+    box = main.one("form", role="search")
+    assert box.get("method") == "get" and box.get("action") == "/en/requests/find"
+    assert box.one("input", name="code").get("id") == "code"
+
+
+def test_a_module_adds_its_card_when_it_lands(make_app, db_session):
+    from portal.core.home import HomeCard, register_home_card
+
+    app = make_app()
+    register_home_card(app, HomeCard("courses", "core/_test_card.html", order=15,
+                                     context=lambda session: {"count": 3}))
+    from jinja2 import ChoiceLoader, DictLoader
+
+    app.jinja_loader = ChoiceLoader([DictLoader({"core/_test_card.html": (
+        '<section class="card" aria-labelledby="card-courses"><h2 id="card-courses">Courses'
+        "</h2><p>{{ card_context.count }} courses</p></section>")}), app.jinja_loader])
+    app.jinja_env.loader = app.jinja_loader
+    main = page(app.test_client().get("/en/")).one("main")
+    ids = [s.get("aria-labelledby") for s in main.find_all("section", class_="card")]
+    assert ids == ["card-requests", "card-courses", "card-departments", "card-metrics", "card-account"]
+    assert "3 courses" in main.text

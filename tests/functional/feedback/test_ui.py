@@ -75,3 +75,58 @@ def test_user_text_keeps_its_direction_on_arabic_pages(client, app, db_session):
     listing = page(client.get("/ar/requests"))
     cell = next(td for td in listing.find_all("td") if td.text == item.title)
     assert cell.get("dir") == "auto"
+
+
+@pytest.fixture
+def busy(app, db_session):
+    from tests.functional.feedback.test_submit import seed_city
+
+    seed_city(app, db_session, requests=True)
+    from sqlalchemy import select
+
+    from portal.feedback.models import Request
+
+    return db_session.scalar(select(Request).where(Request.title == "Deep pothole outside the school"))
+
+
+def test_the_home_box_finds_a_request_by_its_code(client, busy):
+    code = busy.tracking_code
+    number = int(code.rsplit("-", 1)[1])
+    for typed in (code, code.lower(), f" r {code[2:6]} {number} "):
+        response = client.get("/en/requests/find", query_string={"code": typed})
+        assert response.status_code == 303, typed
+        assert response.headers["Location"] == f"/en/requests/{code}"
+
+
+@pytest.mark.parametrize(("typed", "query"), [
+    ("pothole school", "q=pothole+school"),   # words: the list's search
+    ("R-2031-999999", "q=R-2031-999999"),     # a well-formed code nobody has
+])
+def test_anything_else_goes_to_the_list_search(client, busy, typed, query):
+    response = client.get("/en/requests/find", query_string={"code": typed})
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/en/requests?{query}"
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("R-20x6-000042", "A tracking code is R, the year and the request's number"),
+    ("R-2026", "A tracking code is R, the year and the request's number"),
+    ("", "Enter a tracking code, like R-2026-000042."),
+    ("R-2026-\x00", "Remove the special characters"),
+    ("x" * 101, "Enter at most 100 characters."),
+])
+def test_a_malformed_code_gets_its_error_beside_the_field(client, busy, typed, message):
+    response = client.get("/en/requests/find", query_string={"code": typed})
+    assert response.status_code == 422
+    doc = page(response)
+    assert message in field_error(doc, "code")
+    if "\x00" not in typed:
+        assert doc.by_id("code").get("value", "") == typed  # kept as typed
+    assert doc.one(class_="error-summary").find("a", href="#code") is not None
+    assert response.get_data(as_text=True).count(message.split("'")[0]) == 2  # beside it, in the summary
+
+
+def test_the_find_page_without_a_code_just_asks(client, busy):
+    response = client.get("/ar/requests/find")
+    assert response.status_code == 200
+    assert page(response).by_id("code-error") is None
