@@ -79,6 +79,18 @@ class Config:
     DEADLINE_CHECK_SECONDS = 300.0
     METRICS_SNAPSHOTS = True  # the metrics page reads what refresh_metrics stored
     METRICS_REFRESH_SECONDS = 600.0
+    # The accessibility statement: whom residents contact about accessibility, the body that
+    # enforces the rules, and when the statement was last reviewed (an ISO date). Demo values:
+    # a real city sets them (environment variables of the same names).
+    ACCESSIBILITY_EMAIL = os.environ.get("ACCESSIBILITY_EMAIL", "accessibility@riverbend.example.org")
+    ACCESSIBILITY_PHONE = os.environ.get("ACCESSIBILITY_PHONE", "+1 555 0100")
+    ACCESSIBILITY_ADDRESS = os.environ.get(
+        "ACCESSIBILITY_ADDRESS", "Citizen Service Dispatch Centre, 1 City Hall Square, Riverbend")
+    ACCESSIBILITY_REVIEWED = os.environ.get("ACCESSIBILITY_REVIEWED", "2026-12-01")
+    ACCESSIBILITY_ENFORCEMENT_NAME = os.environ.get(
+        "ACCESSIBILITY_ENFORCEMENT_NAME", "Riverbend Equal Access Ombudsman")
+    ACCESSIBILITY_ENFORCEMENT_URL = os.environ.get(
+        "ACCESSIBILITY_ENFORCEMENT_URL", "https://ombudsman.riverbend.example.org/accessibility")
 
 
 class EmbeddedConfig(Config):

@@ -28,9 +28,11 @@ AREAS = [
     ("old-market", "community", "old-town", names("Market Square", "市场社区", "市場社區", "Plaza del Mercado", "ساحة السوق", "ཚོང་ར་སྡེ་ཁུལ།", "بازار مەيدانى مەھەللىسى")),
     ("old-bridge", "community", "old-town", names("Stone Bridge", "石桥社区", "石橋社區", "Puente de Piedra", "الجسر الحجري", "རྡོ་ཟམ་སྡེ་ཁུལ།", "تاش كۆۋرۈك مەھەللىسى")),
     ("harbour-quay", "community", "harbour", names("East Quay", "东码头社区", "東碼頭社區", "Muelle Este", "الرصيف الشرقي", "ཤར་ཕྱོགས་གྲུ་ཁ་སྡེ་ཁུལ།", "شەرقىي پىرىستان مەھەللىسى")),
-    # Entered by its district office in Chinese only: readers see it marked as Chinese.
-    ("harbour-fish", "community", "harbour", {"zh-Hans": "渔人新村"}),
+    # Named by its district office in Chinese first (its source language), now in every language.
+    ("harbour-fish", "community", "harbour", names("Fishers' Village", "渔人新村", "漁人新村", "Aldea de los Pescadores", "قرية الصيادين", "ཉ་པའི་གྲོང་གསེབ།", "بېلىقچىلار كەنتى")),
 ]
+
+SOURCE_LOCALES = {"harbour-fish": "zh-Hans"}
 
 # code, level, parent code, names, email, phone
 DEPARTMENTS = [
@@ -69,7 +71,8 @@ def _upsert_tree(session: Session, model, rows, extra) -> int:
             continue
         obj = model(
             code=code, level=level, parent=existing.get(parent), name_i18n=i18n,
-            source_locale="en" if "en" in i18n else next(iter(i18n)), **extra(row),
+            source_locale=SOURCE_LOCALES.get(code, "en" if "en" in i18n else next(iter(i18n))),
+            **extra(row),
         )
         session.add(obj)
         existing[code] = obj

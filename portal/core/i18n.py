@@ -234,3 +234,53 @@ def time_ago(moment, now=None) -> str:
     if seconds < 365 * 86400:
         return ngettext("%(num)d month ago", "%(num)d months ago", seconds // (30 * 86400))
     return ngettext("%(num)d year ago", "%(num)d years ago", seconds // (365 * 86400))
+
+
+# --- dates and times: one unambiguous format per locale ------------------------------------
+
+# CLDR's "short" dates are ambiguous (3/4/26 is 3 April in Spain) and lack the century, its
+# "medium" times carry seconds, and its Tibetan medium date mixes Tibetan and Western digits.
+# So every page shows a day as the month's name, the day and the full year, and a moment as
+# that day and the time to the minute, in these patterns (checked for each locale in tests).
+DATE_PATTERNS = {
+    "en": "MMM d, y",                          # Mar 4, 2026
+    "zh-Hans": "y年M月d日",                    # 2026年3月4日
+    "zh-Hant": "y年M月d日",
+    "es": "d MMM y",                           # 4 mar 2026
+    "ar": "d MMMM y",                          # 4 مارس 2026
+    "bo": "སྤྱི་ལོ་y MMMMའི་ཚེས་d",            # སྤྱི་ལོ་2026 ཟླ་བ་གསུམ་པའི་ཚེས་4
+    "ug": "d-MMMM، y",                         # 4-مارت، 2026
+}
+TIME_PATTERNS = {
+    "en": "h:mm\u202fa", "zh-Hans": "HH:mm", "zh-Hant": "Bh:mm", "es": "H:mm",
+    "ar": "h:mm a", "bo": "HH:mm", "ug": "HH:mm",
+}
+DATETIME_JOIN = {
+    "en": "{date}, {time}", "zh-Hans": "{date} {time}", "zh-Hant": "{date} {time}",
+    "es": "{date}, {time}", "ar": "{date}، {time}", "bo": "{date} {time}", "ug": "{date}، {time}",
+}
+
+
+def format_day(value, weekday: bool = False) -> str:
+    """A date (or the date of a datetime, in the portal's time zone) with the full year;
+    ``weekday`` adds the day of the week (CLDR's full pattern: deadlines in working days)."""
+    from flask_babel import format_date
+    from flask_babel import format_datetime as babel_format_datetime
+
+    if value is None or value == "":
+        return ""
+    pattern = babel_locale().date_formats["full"].pattern if weekday else DATE_PATTERNS[current().code]
+    if hasattr(value, "hour"):  # a datetime: its day in the portal's time zone
+        return babel_format_datetime(value, pattern)
+    return format_date(value, pattern)
+
+
+def format_moment(value) -> str:
+    """A moment: the day with the full year and the time to the minute."""
+    from flask_babel import format_datetime as babel_format_datetime
+
+    if value is None or value == "":
+        return ""
+    code = current().code
+    pattern = DATETIME_JOIN[code].format(date=DATE_PATTERNS[code], time=TIME_PATTERNS[code])
+    return babel_format_datetime(value, pattern)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_decimal
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -53,10 +53,10 @@ def init_rendering(app: Flask) -> None:
             "profile": app.config["PROFILE"],
         }
 
-    app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
-    app.jinja_env.filters["datetime"] = (
-        lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
-    )
+    # One format per locale for every page (``portal.core.i18n.DATE_PATTERNS``): ``fmt`` is
+    # accepted for the templates' sake, and only ``date("full")`` differs (it adds the weekday).
+    app.jinja_env.filters["date"] = lambda value, fmt="medium": i18n.format_day(value, fmt == "full")
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": i18n.format_moment(value)
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.globals["localize"] = i18n.localize
     app.jinja_env.filters["join_list"] = i18n.format_list

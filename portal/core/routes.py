@@ -102,14 +102,20 @@ def unprefixed(path: str):
 
 @bp.get("/")
 def home():
+    from portal.core.home import home_cards
     from portal.responsibility.services import city_overview
 
-    return render_template("core/home.html", overview=city_overview(db.session))
+    return render_template("core/home.html", overview=city_overview(db.session),
+                           cards=home_cards(db.session))
 
 
 @bp.get("/accessibility")
 def accessibility():
-    return render_template("core/accessibility.html")
+    try:
+        reviewed = date.fromisoformat(str(current_app.config.get("ACCESSIBILITY_REVIEWED") or ""))
+    except ValueError:
+        reviewed = None  # a misconfigured date leaves the sentence out rather than failing
+    return render_template("core/accessibility.html", reviewed=reviewed)
 
 
 @bp.post("/text-size")

@@ -12,6 +12,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from portal.core.home import HomeCard, register_home_card
     from portal.extensions import csrf
     from portal.feedback import tasks  # noqa: F401  (registers the Celery tasks)
     from portal.feedback.cli import init_cli
@@ -28,3 +29,5 @@ def init_app(app: Flask) -> None:
     csrf.exempt(open311_bp)  # API clients authenticate with keys, not sessions
     init_cli(app)
     init_open311_cli(app)
+    register_home_card(app, HomeCard("requests", "feedback/_home_card.html", order=10))
+    register_home_card(app, HomeCard("metrics", "feedback/_home_card_metrics.html", order=30))

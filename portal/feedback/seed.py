@@ -143,6 +143,9 @@ def seed_requests(session: Session) -> int:
     dispatcher = users["dispatcher@riverbend.example.org"]
     admin = users["admin@riverbend.example.org"]
 
+    # Residents write in their own language; where a problem is, they give as the street
+    # signs write it, so English pages show no Chinese addresses (their titles and
+    # descriptions stay as written, marked with their language).
     def submit(user, cat, area, title, text, where, locale="en", answers=None, show=False):
         return services.submit(session, user, services.Submission(
             category=cats[cat], area=areas[area], title=title, description=text,
@@ -156,7 +159,7 @@ def seed_requests(session: Session) -> int:
     services.respond(session, resident, a, True, 5, "Fixed quickly, thank you!")
 
     b = submit(zh, "pothole", "old-market", "市场路面塌陷", "市场入口处路面塌陷，雨天积水很深，行人很难通过。",
-               "市场街 8 号对面", locale="zh-Hant", answers={"size": "large"})
+               "opposite 8 Market Street", locale="zh-Hant", answers={"size": "large"})
     services.acknowledge(session, users["admin@riverbend.example.org"], b)
     services.answer(session, admin, b, "路面已经临时修补，下月将全面重铺。")
     services.respond(session, zh, b, False, 2, "只是临时修补，下雨又塌了。")
@@ -178,7 +181,7 @@ def seed_requests(session: Session) -> int:
     services.reassign(session, dispatcher, e, session.scalar(select(Department).where(Department.code == "old-town-office")),
                       "The Old Town office manages the heritage lighting contract.")
 
-    f = submit(zh, "noise", "old-market", "夜间施工噪音", "每天晚上十一点以后还有施工，噪音很大，影响休息。", "市场广场东侧工地", locale="zh-Hans")
+    f = submit(zh, "noise", "old-market", "夜间施工噪音", "每天晚上十一点以后还有施工，噪音很大，影响休息。", "Market Square, building site on the east side", locale="zh-Hans")
     services.acknowledge(session, admin, f, "已转告施工单位。")
     services.extend(session, admin, f, 5, "需要与施工单位和环保部门共同核查夜间施工许可。")
 
@@ -201,7 +204,7 @@ def seed_requests(session: Session) -> int:
 
     # Waiting for the roads bureau: what a newcomer logged in as roads@ finds in the queue.
     submit(zh, "pothole", "harbour-quay", "碼頭路口坑洞", "碼頭東側路口有一個大坑洞，晚上騎車很危險。",
-           "東碼頭，渡輪售票處前的路口", locale="zh-Hant", answers={"size": "large"})
+           "East Quay, the crossing by the ferry ticket office", locale="zh-Hant", answers={"size": "large"})
     session.commit()
     return 11
 

@@ -541,12 +541,29 @@ def extend(session: Session, actor: User, request: Request, days: int, reason: s
     return event
 
 
+ANSWER_MIN, ANSWER_MAX = 10, 5000  # characters, without the spaces around the answer
+
+
+def answer_problem(text: str | None):
+    """What is wrong with an answer's length, or None: the one rule and its message, used by
+    the staff form (with or without JavaScript), this service and the Open311 updates."""
+    from portal.core.forms import at_most
+
+    length = len((text or "").strip())
+    if length < ANSWER_MIN:
+        return _l("Write an answer of at least 10 characters.")  # ANSWER_MIN
+    if length > ANSWER_MAX:
+        return at_most(ANSWER_MAX)
+    return None
+
+
 def answer(session: Session, actor: User, request: Request, text: str,
            attachment_ids: list[int] | None = None) -> RequestEvent:
     _require_handler(session, actor, request)
     _require_state(request, "routed", "acknowledged", "in_progress", "reopened")
-    if len(text.strip()) < 10:
-        raise Invalid({"text": [_l("Write an answer of at least 10 characters.")]})
+    problem = answer_problem(text)
+    if problem:
+        raise Invalid({"text": [problem]})
     now = utcnow()
     if request.acknowledged_at is None:
         request.acknowledged_at = now
@@ -825,6 +842,23 @@ def by_code(session: Session, code: str, public: bool = True) -> Request:
     if request is None or (public and request.state_type == st.PENDING):
         raise NotFound()
     return request
+
+
+_CODE = re.compile(r"R-?(\d{4})-?(\d{1,9})")
+_CODE_START = re.compile(r"R-?\d")
+
+
+def read_tracking_code(text: str) -> str | None:
+    """``r-2026-42`` or ``R 2026 000042`` → ``R-2026-000042``; None when the text is not a
+    code at all (words to search for). Invalid when it starts like a code but is not one."""
+    compact = re.sub(r"\s+", "", text or "").upper().replace("\u2010", "-").replace("\u2011", "-")
+    match = _CODE.fullmatch(compact)
+    if match:
+        return f"R-{match.group(1)}-{int(match.group(2)):06d}"
+    if _CODE_START.match(compact):
+        raise Invalid({"code": [_l("A tracking code is R, the year and the request's number, "
+                                   "like R-2026-000042.")]})
+    return None
 
 
 def timeline(session: Session, request: Request, internal: bool = False) -> list[RequestEvent]:

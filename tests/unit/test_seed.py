@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from portal.core.models import User
@@ -52,5 +54,16 @@ def test_demo_names_in_every_language(app, db_session):
         seed(db_session)
     city = db_session.scalar(select(Area).where(Area.code == "riverbend"))
     assert set(city.name_i18n) == {loc.code for loc in LOCALES}
+    # every place has a name in every language (no Chinese-only name on English pages)
+    for area in db_session.scalars(select(Area)):
+        assert set(area.name_i18n) == {loc.code for loc in LOCALES}, area.code
+        assert all(area.name_i18n.values()), area.code
+    from portal.feedback.models import Request
+
+    chinese = select(Request).where(Request.source_locale.in_(["zh-Hans", "zh-Hant"]))
+    items = list(db_session.scalars(chinese))
+    assert items  # the demo has requests written in Chinese
+    for item in items:
+        assert not re.search(r"[\u4e00-\u9fff]", item.location_text or ""), item.location_text
     fish = db_session.scalar(select(Area).where(Area.code == "harbour-fish"))
-    assert fish.name_i18n == {"zh-Hans": "渔人新村"} and fish.source_locale == "zh-Hans"
+    assert fish.name_i18n["zh-Hant"] == "漁人新村" and fish.source_locale == "zh-Hans"

@@ -34,10 +34,22 @@ class AskForm(PortalForm):
         description=_l("Shown publicly. The deadline is paused until the resident answers."))
 
 
+class _AnswerLength:
+    """The answer's length rule from the service, so the page says what the service says."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field):
+        from portal.feedback.services import answer_problem
+
+        problem = answer_problem(field.data)
+        if problem:
+            raise validators.StopValidation(str(problem))
+
+
 class AnswerForm(PortalForm):
     text = TextAreaField(
-        _l("Answer"), validators=[required(_l("Write an answer of at least 10 characters.")),
-                                  length(5000, 10)],
+        _l("Answer"), validators=[_AnswerLength(), length(5000)],
         description=_l("Shown publicly. The resident is then asked whether it is resolved."))
     files = MultipleFileField(_l("Photos or PDFs"),
                               description=_l("Up to 5 files; JPEG, PNG, WebP or PDF."))

@@ -9,7 +9,6 @@ from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
     EmailField,
-    FloatField,
     RadioField,
     SearchField,
     SelectChoice,
@@ -19,8 +18,8 @@ from wtforms import (
     TextAreaField,
     validators,
 )
-from wtforms.widgets import TextInput
 
+from portal.core.fields import LocalizedDecimalField
 from portal.core.forms import PortalForm, length, required
 from portal.core.gallery import MultiCheckboxField
 from portal.core.i18n import localize
@@ -88,9 +87,8 @@ def category_form(grouped: list[tuple], chosen: str | None = None) -> CategoryFo
 
 
 def _coordinate(label, low: int, high: int, message):
-    return FloatField(
-        label, widget=TextInput(), render_kw={"inputmode": "decimal", "spellcheck": "false"},
-        invalid_value_message=message,
+    return LocalizedDecimalField(
+        label, invalid_value_message=message,
         validators=[validators.Optional(), validators.NumberRange(low, high, message=message)],
     )
 
@@ -137,7 +135,7 @@ class DetailsForm(PortalForm):
     )
     contact_name = StringField(
         _l("Your name"), validators=[validators.Optional(), length(120)],
-        description=_l("Only shown publicly if you tick the box above."),
+        description=_l("Only shown publicly if you tick the box below, under “Your name in public”."),
     )
     contact_phone = TelField(
         _l("Phone number"), validators=[validators.Optional(), length(40)],
@@ -227,6 +225,19 @@ class RequestSearchForm(PortalForm):
     area = SelectField(_l("Area"), validate_choice=False)
     state = SelectField(_l("Status"), choices=_public_state_choices(), validate_choice=False)
     department = SelectField(_l("Department"), validate_choice=False)
+
+
+class FindRequestForm(PortalForm):
+    """The home page's box: a tracking code finds its request; words search the list."""
+
+    class Meta:
+        csrf = False
+
+    code = SearchField(
+        _l("Find a request by its tracking code"),
+        validators=[required(_l("Enter a tracking code, like R-2026-000042.")), length(100)],
+        description=_l("For example R-2026-000042. Words search all requests."),
+    )
 
 
 class ProvideInformationForm(PortalForm):

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
-from portal.core.errors import Forbidden, Invalid
+from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.forms import EmptyForm, int_arg
 from portal.core.i18n import localize
 from portal.core.models import utcnow
@@ -313,6 +313,38 @@ def index():
     if _fragment():
         return _vary(render_template("feedback/_results.html", **context))
     return _vary(render_template("feedback/index.html", **context))
+
+
+# --- finding a request by its tracking code (the home page's box) --------------------------
+
+
+@bp.app_template_global("find_request_form")
+def find_request_form() -> forms.FindRequestForm:
+    return forms.FindRequestForm(formdata=None)
+
+
+@bp.get("/find")
+def find():
+    """An exact code goes to its request, anything else to the list's search; a code that is
+    malformed (or nothing typed) gets its error beside the field, keeping what was typed."""
+    form = forms.FindRequestForm(request.args)
+    if "code" not in request.args:
+        return render_template("feedback/find.html", form=form)
+    if form.validate():
+        text = form.code.data.strip()
+        try:
+            code = services.read_tracking_code(text)
+        except Invalid as exc:
+            apply_errors(form, exc)
+        else:
+            if code is None:
+                return redirect(url_for("feedback.index", q=text), code=303)
+            try:
+                item = services.by_code(db.session, code)
+            except NotFound:
+                return redirect(url_for("feedback.index", q=code), code=303)
+            return redirect(url_for("feedback.detail", code=item.tracking_code), code=303)
+    return render_template("feedback/find.html", form=form), 422
 
 
 # --- the resident's own requests -----------------------------------------------------------

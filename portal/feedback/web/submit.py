@@ -191,12 +191,18 @@ def _form_data(details: dict, category) -> dict:
     return data
 
 
+def _coordinate(field) -> str:
+    """A coordinate read in the reader's locale (``40,4168`` in Spanish) kept as ``40.4168``;
+    one that is not a number is kept as typed, so the form shows it again with its error."""
+    return repr(field.data) if field.data is not None else field._value().strip()
+
+
 def _typed(form: forms.DetailsForm, category) -> dict:
     """Everything typed into the details form, as typed, for the draft."""
     details = {
         "title": (form.title.data or "").strip(), "description": (form.description.data or "").strip(),
         "location_text": (form.location_text.data or "").strip(), "area": form.area.data or "",
-        "latitude": form.latitude._value().strip(), "longitude": form.longitude._value().strip(),
+        "latitude": _coordinate(form.latitude), "longitude": _coordinate(form.longitude),
         "show_name": bool(form.show_name.data), "locale": i18n.current().code,
     }
     for name in forms.DetailsForm.VISITOR_FIELDS:

@@ -169,13 +169,15 @@ def test_untranslated_content_is_marked_with_its_language(client, db_session, fa
     assert ar.one("span", lang="en").get("dir") == "ltr"
 
 
-def test_demo_community_named_only_in_chinese(client, db_session):
+def test_demo_places_are_named_in_the_readers_language(client, db_session):
     from portal.seed import seed
 
     with client.application.test_request_context("/en/"):
         seed(db_session)
     doc = page(client.get("/en/departments"))
-    assert doc.one("span", lang="zh-Hans").text == "渔人新村"
+    assert "Fishers' Village" in doc.one("main").text
+    assert "渔人新村" not in doc.one("main").text and doc.find("span", lang="zh-Hans") is None
+    assert "漁人新村" in page(client.get("/zh-Hant/departments")).one("main").text
 
 
 # --- error pages ---------------------------------------------------------------------------
