@@ -6,8 +6,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal.core import tasks  # noqa: F401  (registers the Celery tasks)
+    from portal.core import search, tasks  # noqa: F401  (registers the Celery tasks)
     from portal.core.routes import bp, root_bp
 
     app.register_blueprint(root_bp)
     app.register_blueprint(bp, url_prefix="/<lc:locale>")
+    search.init_cli(app)
