@@ -8,6 +8,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from portal.core import (
         flashes,
+        search,
         tasks,  # noqa: F401  (registers the Celery tasks)
     )
     from portal.core.routes import bp, root_bp
@@ -16,3 +17,4 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(root_bp)
     app.register_blueprint(bp, url_prefix="/<lc:locale>")
+    search.init_cli(app)

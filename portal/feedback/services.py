@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from portal.core import notifications, outbox
+from portal.core import notifications, outbox, search
 from portal.core.calendar import Calendar
 from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.forms import CONTROL_MESSAGE
@@ -307,6 +307,7 @@ def _notify(session: Session, request: Request, event: RequestEvent, actor: User
 def _changed(session: Session, request: Request, event: RequestEvent, actor: User | None,
              public: bool = True) -> None:
     sync_queue(session, request)
+    index_request(session, request)
     if public:
         _notify(session, request, event, actor)
     session.commit()
@@ -425,6 +426,7 @@ def submit(session: Session, actor: User | None, sub: Submission) -> Request:
                             locale=sub.locale)
         outbox.enqueue_email(session, request.contact_email, "confirm_request", sub.locale,
                              request=request, link=link)
+        index_request(session, request)
         session.commit()
         return request
     _activate(session, request, actor)
@@ -902,35 +904,92 @@ class ListFilter:
     department_id: int | None = None
 
 
-def search_terms(q: str) -> list[str]:
-    """Words to match: spaces split them; Chinese has no spaces, so a run of Han characters
-    is matched as written (a two-character word must appear as such)."""
-    return [t for t in re.split(r"[\s,，。、;；]+", q.strip()) if t][:8]
+# --- search: what the public may find (portal.core.search) ---------------------------------
+
+def search_document(request: Request) -> search.Document:
+    """Only what the public list and page show: title, description, the masked location
+    (``## Elm St``) and the tracking code, whose number is also findable by its last digits
+    (``000012``, ``0012``, ``12``). Never a name, email, phone or address number. A request
+    waiting for email confirmation is not public."""
+    code = request.tracking_code or ""
+    digits = code.rsplit("-", 1)[-1] if code else ""
+    tails = [digits[i:] for i in range(max(len(digits) - 1, 0))]
+    return search.Document(
+        ref_id=request.id, title=request.title or "", body=request.description or "",
+        extra=" ".join([code, *tails, mask_numbers(request.location_text)]),
+        locale=request.source_locale or "", public=request.state_type != st.PENDING)
+
+
+def index_request(session: Session, request: Request) -> None:
+    """Keep the request's search document in step, in the caller's transaction: every
+    change goes through ``_changed`` (and a visitor's submission), which calls this."""
+    session.flush()
+    document = search_document(request)
+    search.bulk_index(session, "request", [document])
+
+
+def _all_documents(session: Session):
+    stmt = select(Request).execution_options(yield_per=2000).order_by(Request.id)
+    for request in session.scalars(stmt):
+        yield search_document(request)
+
+
+search.register("request", 1, _all_documents)
+
+
+def _ranked_page(session: Session, conditions: list, hits: list[search.Hit], before: int | None,
+                 after: int | None, per_page: int):
+    """A page of the ranked ids that pass the list's filters. The cursors are ids, as on the
+    plain list: ``before`` = the rows after that id in rank order, ``after`` = those before.
+    Three queries whatever the page: the search, the filters over its ids, the page's rows."""
+    from portal.core.pagination import Page
+
+    order = [h.ref_id for h in hits]
+    if not order:
+        return Page([], None, None)
+    allowed = set(session.scalars(select(Request.id).where(*conditions, Request.id.in_(order))))
+    ids = [i for i in order if i in allowed]
+    if after is not None and after in ids:
+        start = max(ids.index(after) - per_page, 0)
+    elif before is not None and before in ids:
+        start = ids.index(before) + 1
+    else:
+        start = 0
+    chosen = ids[start:start + per_page]
+    loaded = {r.id: r for r in session.scalars(
+        select(Request).options(joinedload(Request.category), joinedload(Request.area))
+        .where(Request.id.in_(chosen)))} if chosen else {}
+    rows = [loaded[i] for i in chosen if i in loaded]
+    newer = rows[0].id if rows and start > 0 else None
+    older = rows[-1].id if rows and start + per_page < len(ids) else None
+    return Page(rows, newer, older)
 
 
 def public_list(session: Session, f: ListFilter, before: int | None = None, after: int | None = None,
                 per_page: int = 20):
     from portal.core.pagination import keyset
 
-    stmt = select(Request).options(joinedload(Request.category), joinedload(Request.area))
+    conditions = []
     if f.state_type not in st.PUBLIC_TYPES:
         # "Not pending" rather than "one of four types": the newest-first scan of the primary
         # key then stops after one page instead of sorting every public request.
-        stmt = stmt.where(Request.state_type != st.PENDING)
+        conditions.append(Request.state_type != st.PENDING)
     if f.category_id:
-        stmt = stmt.where(Request.category_id == f.category_id)
+        conditions.append(Request.category_id == f.category_id)
     if f.area_id:
         area_ids = area_ids_within(session, f.area_id)
-        stmt = stmt.where(Request.area_id.in_(area_ids))
+        conditions.append(Request.area_id.in_(area_ids))
     if f.state_type in st.PUBLIC_TYPES:
-        stmt = stmt.where(Request.state_type == f.state_type)
+        conditions.append(Request.state_type == f.state_type)
     if f.department_id:
-        stmt = stmt.where(Request.lead_department_id == f.department_id)
-    for term in search_terms(f.q):
-        like = f"%{term.lower()}%"
-        stmt = stmt.where(or_(func.lower(Request.title).like(like),
-                              func.lower(Request.description).like(like),
-                              Request.tracking_code == term.upper()))
+        conditions.append(Request.lead_department_id == f.department_id)
+    if f.q.strip():
+        # Ranked: the search service gives the best ids (at most search.CANDIDATES); the
+        # filters keep those that pass, and the page is cut from them in rank order.
+        hits = search.search(session, "request", f.q)
+        return _ranked_page(session, conditions, hits, before, after, per_page)
+    stmt = (select(Request).options(joinedload(Request.category), joinedload(Request.area))
+            .where(*conditions))
     return keyset(session, stmt, Request.id, before, after, per_page)
 
 

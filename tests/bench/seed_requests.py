@@ -10,11 +10,14 @@ from __future__ import annotations
 import hashlib
 import random
 from datetime import timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from portal.core import search
 from portal.core.models import utcnow
+from portal.feedback import services
 from portal.feedback import states as st
 from portal.feedback.models import Request, RequestEvent
 from portal.moderation.models import QueueItem
@@ -70,4 +73,8 @@ def bulk_requests(session: Session, n: int, batch: int = 5000, seed: int = 7) ->
         session.execute(insert(Request), requests)
         session.execute(insert(RequestEvent), events)
         session.execute(insert(QueueItem), items)
+        # The search index, as the services keep it (the same document for each request).
+        search.bulk_index(session, "request",
+                          [services.search_document(SimpleNamespace(**r)) for r in requests],
+                          replace=False)
         session.commit()

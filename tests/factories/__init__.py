@@ -194,6 +194,10 @@ class Factories:
                 previous = event.hash
                 self.session.add(event)
             request.last_event_hash = previous
+        self.session.flush()
+        from portal.core import search
+
+        search.bulk_index(self.session, "request", [services.search_document(r) for r in requests])
         self.session.commit()
         return requests
 
