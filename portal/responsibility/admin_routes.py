@@ -223,7 +223,7 @@ def _category_data(form) -> services.CategoryData:
     return services.CategoryData(
         service_code=form.service_code.data or "", group_id=form.group_id.data,
         names=read_versions(form, "name"), descriptions=read_versions(form, "description"),
-        source_locale=form.source_locale.data, keywords=form.keywords.data or "",
+        source_locale=form.source_locale.data, keywords=read_versions(form, "keywords"),
         ack_hours=form.ack_hours.data, resolve_days=form.resolve_days.data,
         active=form.active.data,
     )
@@ -257,7 +257,7 @@ def category_new():
 def category_edit(category_id: int):
     category = services.get_category(db.session, category_id)
     data = {"service_code": category.service_code, "group_id": category.group_id,
-            "source_locale": category.source_locale, "keywords": category.keywords,
+            "source_locale": category.source_locale, **fill_versions("keywords", category.keywords_i18n),
             "ack_hours": category.ack_hours, "resolve_days": category.resolve_days,
             "active": category.active, **fill_versions("name", category.name_i18n),
             **fill_versions("description", category.description_i18n)}

@@ -185,7 +185,8 @@ class Entry:
 
 def _departments(item: Request, events: list[RequestEvent]) -> dict[str, Department]:
     """The departments the timeline names, and the co-handling ones, in one query."""
-    codes = {e.data.get("department") for e in events if e.data and e.data.get("department")}
+    codes = {e.data.get(key) for e in events if e.data
+             for key in ("department", "acting_department") if e.data.get(key)}
     codes.add(responsibility.DISPATCH_CODE)
     ids = set(item.co_department_ids or [])
     rows = db.session.scalars(select(Department).where(
@@ -195,7 +196,8 @@ def _departments(item: Request, events: list[RequestEvent]) -> dict[str, Departm
 
 def _entries(item: Request, events: list[RequestEvent], departments: dict[str, Department],
              files: list[Attachment]) -> list[Entry]:
-    """Who did what. Staff are named by the department that had the request then, never by
+    """Who did what. Staff are named by the department they acted under (the lead or a
+    co-handling one; for older events, the department that had the request then), never by
     their own names; residents by their name only if they chose to show it."""
     by_event: dict[int, list[Attachment]] = {}
     for attachment in files:
@@ -212,6 +214,8 @@ def _entries(item: Request, events: list[RequestEvent], departments: dict[str, D
         if event.actor_role == "resident" or (
                 event.actor_role == "system" and event.kind in ("submitted", "confirmed")):
             who = resident
+        elif event.actor_role == "staff" and departments.get(data.get("acting_department")):
+            who = departments[data["acting_department"]].name
         elif event.actor_role == "staff":
             who = holder.name if holder is not None else _("The department")
         elif event.kind == "update" and departments.get(data.get("department")):

@@ -354,7 +354,8 @@ def new_review():
     similar = services.similar_open(db.session, sub.category, sub.area,
                                     f"{sub.title} {sub.description}")
     context = {
-        "form": form, "sub": sub, "details": details, "visitor": _user() is None,
+        "form": form, "sub": sub, "title": services.title_of(sub), "details": details,
+        "visitor": _user() is None,
         "answers": _answers(sub.category, sub.answers or {}),
         "files": attachments.for_draft(db.session, draft.key), "similar": similar,
         "states": st.STATES,
