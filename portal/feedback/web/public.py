@@ -249,6 +249,8 @@ def _detail_context(item: Request, **extra) -> dict:
         "co_departments": [d for d in departments.values() if d.id in set(item.co_department_ids or [])],
         "public_name": services.public_name(item),
         "location": services.mask_numbers(item.location_text),
+        # the resident who raised it sees the address they gave, and what the public sees
+        "own_location": item.location_text if owner else None,
         "is_owner": owner,
         "following": services.is_following(db.session, current_user, item) if not owner else False,
         "follow_form": EmptyForm(formdata=None),

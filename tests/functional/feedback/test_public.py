@@ -714,3 +714,30 @@ def test_list_and_detail_cost_the_same_queries_with_10_and_500_requests(client, 
         assert len(large) == len(small[url]), (url, len(small[url]), len(large))
         assert not any("count(" in s.lower() for s in large), url
     assert "20 requests on this page" in html(client.get("/en/requests"))
+
+
+# --- the resident's own address ------------------------------------------------------------
+
+def test_residents_see_their_own_full_address_and_what_the_public_sees(client, city, act, log_in, app):
+    resident = city.users["resident"]
+    item = submit(act, city, resident, location_text="88 Elm Street, flat 5")
+    url = f"/en/requests/{item.tracking_code}"
+    log_in(resident)
+    doc = page(client.get(url))
+    details = doc.find_all("dl", class_="summary-list")[0]
+    where = next(d for d in details.find_all("div") if d.one("dt").text == "Location").one("dd")
+    assert "88 Elm Street, flat 5" in where.text
+    assert "The public sees: ## Elm Street, flat #" in where.text
+    assert where.find("span", lang="en") is not None
+    # the htmx part of the page the resident's actions return shows it too
+    fragment = client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "88 Elm Street, flat 5" in fragment
+
+    # anyone else, signed in or not, sees the masked one only
+    other = app.test_client()
+    other.post("/en/account/login", data={"email": city.users["resident.zh"].email,
+                                          "password": DEMO_PASSWORD})
+    for reader in (other, app.test_client()):
+        body = reader.get(url).get_data(as_text=True)
+        assert "## Elm Street, flat #" in body
+        assert "88 Elm" not in body and "The public sees" not in body
