@@ -24,7 +24,7 @@ from portal.core.calendar import Calendar
 from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.models import User, utcnow
 from portal.core.roles import ADMIN, MODERATOR, STAFF
-from portal.core.text import shorten
+from portal.core.text import has_control_characters, shorten
 from portal.feedback import states as st
 from portal.feedback.models import Attachment, Follower, Request, RequestEvent
 from portal.feedback.staff.queue import sync_queue
@@ -511,6 +511,44 @@ def provide_information(session: Session, actor: User, request: Request, text: s
     request.paused_at = None
     event = record(session, request, actor, "info_provided", "in_progress", public_text=text.strip(),
                    paused_working_days=paused)
+    _changed(session, request, event, actor)
+    return event
+
+
+ADD_INFORMATION_LIMIT = 5000  # as long as an answer to the department's question
+
+
+def add_information(session: Session, actor: User, request: Request, text: str = "",
+                    files: list[tuple[str, bytes]] | None = None) -> RequestEvent:
+    """The resident adds something to their open request: a text, photos or PDFs, or both.
+    It becomes a public event on the timeline (with its files) and the handling departments
+    are told. Only the request's resident, only while it is open."""
+    from portal.feedback import attachments
+
+    _require_resident(actor, request)
+    if request.state_type != st.OPEN:
+        raise Invalid(_l("Information can be added while the request is open."))
+    text = (text or "").strip()
+    files = [(name, data) for name, data in files or [] if name or data]
+    if has_control_characters(text, multiline=True):
+        raise Invalid({"text": [_l("Remove the invisible control characters from the text.")]})
+    if len(text) > ADD_INFORMATION_LIMIT:
+        raise Invalid({"text": [_l("Write at most %(num)d characters.", num=ADD_INFORMATION_LIMIT)]})
+    if not text and not files:
+        raise Invalid({"text": [_l("Write what you want to add, or choose a photo or PDF.")]})
+    added = []
+    try:
+        for name, data in files:
+            added.append(attachments.add(session, name, data, request_id=request.id))
+    except Invalid:
+        session.rollback()
+        raise
+    event = record(session, request, actor, "info_added", public_text=text,
+                   files=len(added))
+    session.flush()
+    for attachment in added:
+        attachment.event_id = event.id
+        attachments.make_thumbnail(attachment)
     _changed(session, request, event, actor)
     return event
 

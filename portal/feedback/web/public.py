@@ -15,6 +15,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.core.errors import Forbidden, Invalid
 from portal.core.forms import EmptyForm, int_arg
@@ -257,6 +258,7 @@ def _detail_context(item: Request, **extra) -> dict:
         "partial": False,
     }
     if owner:
+        context.setdefault("add_form", forms.AddInformationForm(formdata=None, prefix="add"))
         context.setdefault("info_form", forms.ProvideInformationForm(formdata=None))
         context.setdefault("respond_form", forms.RespondForm(formdata=None))
     context.update(extra)
@@ -358,6 +360,28 @@ def attachment(code: str, attachment_id: int):
     return response
 
 
+@bp.get("/<code>/files/<int:attachment_id>/thumbnail")
+def thumbnail(code: str, attachment_id: int):
+    """A photo's small version, made by the server on first view and stored. A file never
+    changes, so it is cached for a year (the page's link carries the file's hash)."""
+    item = services.by_code(db.session, code)
+    file = db.session.get(Attachment, attachment_id)
+    if file is None or not is_public_attachment(item, file):
+        abort(404)
+    made = file.thumbnail is None
+    data = attachments.make_thumbnail(file)
+    if data is None:
+        abort(404)
+    if made:
+        db.session.commit()
+    response = send_file(io.BytesIO(data), mimetype="image/jpeg", etag=f"t-{file.sha256}",
+                         last_modified=file.created_at, max_age=365 * 24 * 3600, conditional=True)
+    response.cache_control.public = True
+    response.cache_control.immutable = True
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @bp.get("/<code>/verify")
 def verify(code: str):
     item = services.by_code(db.session, code)
@@ -439,6 +463,31 @@ def respond(code: str):
             return _done(item, _("Thank you. The request is reopened and goes back to the "
                                  "department with priority."))
     return _render_request(item, 422, form=form, respond_form=form)
+
+
+@bp.post("/<code>/add-information")
+@login_first
+def add_information(code: str):
+    """The resident adds a text and/or files to their open request."""
+    item = services.by_code(db.session, code)
+    _own(item)
+    try:
+        form = forms.AddInformationForm(prefix="add")
+    except RequestEntityTooLarge:
+        form = forms.AddInformationForm(formdata=None, prefix="add")
+        form.files.errors = [_("The files are too large together. Add them one or two at a time.")]
+        return _render_request(item, 413, form=form, add_form=form)
+    if form.validate_on_submit():
+        uploads = [(f.filename or "", f.read()) for f in form.files.data or []
+                   if f is not None and f.filename]
+        try:
+            services.add_information(db.session, current_user, item, form.text.data or "", uploads)
+        except Invalid as exc:
+            apply_errors(form, exc)
+        else:
+            return _done(item, _("Your information is added to the request, and the department "
+                                 "is told."))
+    return _render_request(item, 422, form=form, add_form=form)
 
 
 def _confirm_page(item: Request, template: str, form, status: int = 200):

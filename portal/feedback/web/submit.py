@@ -287,6 +287,7 @@ def new_files():
         try:
             added.append(attachments.add(db.session, upload.filename or "", upload.read(),
                                          draft_key=draft.key))
+            attachments.make_thumbnail(added[-1])  # once, at upload
         except Invalid as exc:
             errors += [str(m) for m in exc.errors.get("files", []) if str(m) not in errors]
     db.session.commit()

@@ -375,6 +375,8 @@ def test_photo_is_kept_without_its_location(client, at_files, db_session):
     image = Image.open(io.BytesIO(stored.data))
     assert image.size == (64, 48)
     assert not image.getexif() and b"Exif" not in stored.data and b"PocketCam" not in stored.data
+    thumbnail = Image.open(io.BytesIO(stored.thumbnail))  # made once, at upload
+    assert thumbnail.format == "JPEG" and thumbnail.size == (64, 48) and not thumbnail.getexif()
     doc = page(client.get(f"{NEW}/files"))
     table = doc.one("table")
     assert "bakery.jpg" in table.text and "KB" in table.text
