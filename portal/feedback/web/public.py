@@ -29,7 +29,7 @@ from portal.feedback.models import Attachment, Request, RequestEvent
 from portal.feedback.web import forms
 from portal.feedback.web.routes import bp
 from portal.responsibility import services as responsibility
-from portal.responsibility.models import Department
+from portal.responsibility.models import Area, Department
 
 # --- helpers -------------------------------------------------------------------------------
 
@@ -237,6 +237,10 @@ def _detail_context(item: Request, **extra) -> dict:
     files = [a for a in attachments.for_request(db.session, item.id) if is_public_attachment(item, a)]
     departments = _departments(item, events)
     entries = _entries(item, events, departments, files)
+    # the areas whose rule of the responsibility list routed it (a district's, the city's)
+    rule_areas = {e.data["area"] for e in events if e.kind == "routed" and (e.data or {}).get("area")}
+    rule_areas = {a.code: a for a in db.session.scalars(
+        select(Area).where(Area.code.in_(rule_areas)))} if rule_areas else {}
     owner = current_user.is_authenticated and item.resident_id == current_user.id
     answer = next((e for e in reversed(entries) if e.event.kind == "answered"), None)
     question = next((e for e in reversed(entries) if e.event.kind == "info_requested"), None)
@@ -244,6 +248,7 @@ def _detail_context(item: Request, **extra) -> dict:
         "item": item,
         "state": st.STATES[item.state],
         "entries": entries,
+        "rule_areas": rule_areas,
         "answer": answer,
         "question": question if item.state == "waiting" else None,
         "request_files": [a for a in files if a.event_id is None],

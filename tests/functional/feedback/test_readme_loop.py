@@ -73,6 +73,9 @@ def test_the_readme_loop_with_the_demo_data(app, db_session, demo):
     public = page(resident.get(f"/en/requests/{code}"))
     assert "Sent to the responsible department" in public.text
     assert "Department: Old Town District Office" in public.text
+    routed = public.by_id("timeline").text
+    assert "Chosen by the responsibility list: its rule for “Pothole or damaged road” in Old Town." in routed
+    assert public.find("a", href="/en/responsibility/categories/pothole") is not None
     assert re.search("Also handled by ?Roads and Transport Bureau", public.text)
     assert resident.get("/en/staff/queue/").status_code == 403  # the resident has no queue
 
