@@ -54,6 +54,7 @@ DEMO_USERS = [
     ("dispatcher@riverbend.example.org", "王调度", [STAFF], ["dispatch"], "zh-Hans"),
     ("roads@riverbend.example.org", "Rosa Roads", [STAFF], ["roads"], "es"),
     ("water@riverbend.example.org", "أمل المياه", [STAFF], ["water"], "ar"),
+    ("oldtown@riverbend.example.org", "Oskar Oldtown", [STAFF], ["old-town-office"], "en"),
     ("org@riverbend.example.org", "Olga Organizer", [ORG_MEMBER], [], "en"),
     ("resident@riverbend.example.org", "Rami Resident", [], [], "en"),
     ("resident.zh@riverbend.example.org", "陳美玲", [], [], "zh-Hant"),

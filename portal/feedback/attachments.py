@@ -33,6 +33,7 @@ from portal.feedback.models import Attachment
 
 MAX_FILES = 5
 IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+THUMBNAIL_SIZE = (320, 320)  # shown at half that: sharp on high-density screens
 MAX_PIXELS = 24_000_000  # 6000 × 4000: a phone's photo; a bigger one is not needed to see a pothole
 # Pillow's own guard, for every image the process opens: warns past this, refuses past twice.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -180,3 +181,39 @@ def remove_from_draft(session: Session, draft_key: str, attachment_id: int) -> N
     if attachment is not None and attachment.draft_key == draft_key and attachment.request_id is None:
         session.delete(attachment)
         session.flush()
+
+
+# --- thumbnails: made by the server once, stored, served with a long cache lifetime ------
+
+def is_image(attachment: Attachment) -> bool:
+    return attachment.content_type in IMAGE_FORMATS.values()
+
+
+def make_thumbnail(attachment: Attachment) -> bytes | None:
+    """The photo's thumbnail (a small JPEG), made and stored the first time it is asked for;
+    None for a PDF, or an image that no longer decodes."""
+    if not is_image(attachment):
+        return None
+    if attachment.thumbnail:
+        return attachment.thumbnail
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(attachment.data))
+            image.draft("RGB", THUMBNAIL_SIZE)  # JPEG: decode at a reduced size, faster
+            image = ImageOps.exif_transpose(image)
+            image.thumbnail(THUMBNAIL_SIZE)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
+            Image.DecompressionBombWarning, Image.DecompressionBombError):
+        return None
+    if image.mode in ("RGBA", "LA", "P"):
+        image = image.convert("RGBA")
+        background = Image.new("RGB", image.size, "white")
+        background.paste(image, mask=image.getchannel("A"))
+        image = background
+    elif image.mode != "RGB":
+        image = image.convert("RGB")
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=80, optimize=True)
+    attachment.thumbnail = out.getvalue()
+    return attachment.thumbnail

@@ -27,6 +27,7 @@ GROUPS = [
     ("streets", names("Streets and transport", "道路交通", "道路交通", "Calles y transporte", "الشوارع والنقل", "ལམ་དང་འགྲུལ་འདྲེན།", "يول ۋە قاتناش")),
     ("environment", names("Environment and cleanliness", "环境卫生", "環境衛生", "Medio ambiente y limpieza", "البيئة والنظافة", "ཁོར་ཡུག་དང་གཙང་སྦྲ།", "مۇھىت ۋە تازىلىق")),
     ("water", names("Water", "供水排水", "供水排水", "Agua", "المياه", "ཆུ།", "سۇ")),
+    ("other", names("Something else", "其他", "其他", "Otros asuntos", "أمور أخرى", "གཞན།", "باشقا")),
 ]
 
 SIZE_ATTRIBUTE = {
@@ -44,23 +45,28 @@ SINCE_ATTRIBUTE = {
     "values": [],
 }
 
-# code, group, names, descriptions, keywords, attributes, ack hours, resolve days
+# code, group, names, descriptions, keywords by language, attributes, ack hours, resolve days
 CATEGORIES = [
     ("pothole", "streets", names("Pothole or damaged road", "道路坑洼或破损", "道路坑窪或破損", "Bache o calzada dañada", "حفرة أو طريق متضرر", "ལམ་ཁའི་དོང་ངམ་ལམ་ཉམས་པ།", "يولدىكى ئازگال ياكى بۇزۇلغان يول"),
      names("Holes, cracks or sunken patches in a road or cycle lane.", "道路或自行车道上的坑洞、裂缝或塌陷。", "道路或自行車道上的坑洞、裂縫或塌陷。", "Agujeros, grietas o hundimientos en la calzada o el carril bici.", "حفر أو تشققات أو هبوط في الطريق أو مسار الدراجات.", "ལམ་ངམ་རྐང་འཁོར་ལམ་ཐོག་གི་དོང་དང་གས་ཆག", "يول ياكى ۋېلىسىپىت يولىدىكى ئازگال، يېرىق ياكى ئولتۇرۇشۇش."),
-     "hole road asphalt 坑 路面 坑洼 bache", [SIZE_ATTRIBUTE, SINCE_ATTRIBUTE], 8, 10),
+     names("pothole hole road asphalt crack pavement cycle lane", "坑 坑洼 路面 道路 裂缝 塌陷", "坑 坑窪 路面 道路 裂縫 塌陷", "bache agujero calzada asfalto grieta carril bici", "حفرة طريق أسفلت شق رصيف", "ལམ་ཁ་ དོང་ ལམ་ ཉམས་པ་ གས་ཆག", "ئازگال يول ئاسفالت يېرىق"), [SIZE_ATTRIBUTE, SINCE_ATTRIBUTE], 8, 10),
     ("streetlight", "streets", names("Street light not working", "路灯不亮", "路燈不亮", "Farola apagada", "إنارة شارع معطلة", "ལམ་སྒྲོན་མི་འབར་བ།", "كوچا چىرىغى ئۆچۈپ قالدى"),
      names("A street light that is off, flickering or on during the day.", "路灯不亮、闪烁或白天亮着。", "路燈不亮、閃爍或白天亮著。", "Una farola apagada, que parpadea o encendida de día.", "مصباح شارع مطفأ أو يومض أو مضاء نهارًا.", "ལམ་སྒྲོན་མི་འབར་བའམ་འཁྱུག་པ།", "ئۆچكەن، لىپىلدايدىغان ياكى كۈندۈزى يېنىپ تۇرىدىغان كوچا چىرىغى."),
-     "lamp light dark 路灯 灯 farola", [SINCE_ATTRIBUTE], 8, 5),
+     names("street light lamp dark lighting", "路灯 照明 黑暗 灯泡", "路燈 照明 黑暗 燈泡", "farola luz alumbrado oscuro", "إنارة مصباح ضوء ظلام", "ལམ་སྒྲོན་ སྒྲོན་མེ་ འོད་ མུན་པ་", "چىراغ يورۇتۇش قاراڭغۇ"), [SINCE_ATTRIBUTE], 8, 5),
     ("litter", "environment", names("Litter or overflowing bins", "垃圾或垃圾桶满溢", "垃圾或垃圾桶滿溢", "Basura o contenedores llenos", "قمامة أو حاويات ممتلئة", "གད་སྙིགས་སམ་སྙིགས་སྒམ་ལུད་པ།", "ئەخلەت ياكى تولۇپ كەتكەن ئەخلەت ساندۇقى"),
      names("Rubbish in the street or a park, or bins that need emptying.", "街道或公园里的垃圾，或需要清空的垃圾桶。", "街道或公園裡的垃圾，或需要清空的垃圾桶。", "Basura en la calle o un parque, o contenedores por vaciar.", "قمامة في الشارع أو الحديقة، أو حاويات تحتاج إلى تفريغ.", "ལམ་དང་ལྡུམ་རའི་གད་སྙིགས།", "كوچا ياكى باغچىدىكى ئەخلەت ياكى بوشىتىشقا تېگىشلىك ساندۇق."),
-     "rubbish trash bin garbage 垃圾 垃圾桶 basura", [], 8, 3),
+     names("rubbish trash bin garbage waste", "垃圾 垃圾桶 废物 清理", "垃圾 垃圾桶 廢物 清理", "basura contenedor residuos papelera", "قمامة نفايات حاوية", "གད་སྙིགས་ སྙིགས་སྒམ་", "ئەخلەت ساندۇق"), [], 8, 3),
     ("noise", "environment", names("Noise", "噪音扰民", "噪音擾民", "Ruido", "ضوضاء", "སྒྲ་གདན།", "شاۋقۇن"),
      names("Construction, traffic or venue noise, especially at night.", "施工、交通或场所噪音，尤其是夜间。", "施工、交通或場所噪音，尤其是夜間。", "Ruido de obras, tráfico o locales, sobre todo de noche.", "ضوضاء البناء أو المرور أو الأماكن، خاصة ليلاً.", "བཟོ་སྐྲུན་དང་འགྲུལ་འཁོར་གྱི་སྒྲ།", "قۇرۇلۇش، قاتناش ياكى سورۇن شاۋقۇنى، بولۇپمۇ كېچىدە."),
-     "loud music construction night 噪音 施工 ruido", [], 4, 5),
+     names("noise loud music construction night", "噪音 施工 吵闹 夜间", "噪音 施工 吵鬧 夜間", "ruido música obras noche", "ضوضاء ضجيج موسيقى بناء ليل", "སྒྲ་གདན་ ཅ་ཅོ་ མཚན་མོ་", "شاۋقۇن ئاۋاز قۇرۇلۇش كېچە"), [], 4, 5),
     ("water-leak", "water", names("Water leak or burst pipe", "漏水或爆管", "漏水或爆管", "Fuga de agua o tubería rota", "تسرب مياه أو أنبوب مكسور", "ཆུ་འཛག་པའམ་ཆུ་དོང་གས་པ།", "سۇ ئېقىش ياكى تۇرۇبا يېرىلىش"),
      names("Water coming up through the street or from a public pipe.", "街道冒水或公共管道漏水。", "街道冒水或公共管道漏水。", "Agua que sale por la calle o de una tubería pública.", "مياه تخرج من الشارع أو من أنبوب عام.", "ལམ་ནས་ཆུ་ཐོན་པ།", "كوچىدىن ياكى ئاممىۋى تۇرۇبىدىن سۇ چىقىش."),
-     "leak pipe flood 漏水 水管 爆管 fuga", [], 2, 2),
+     names("leak pipe flood burst water", "漏水 水管 爆管 积水", "漏水 水管 爆管 積水", "fuga tubería inundación agua", "تسرب أنبوب فيضان مياه", "ཆུ་འཛག་ ཆུ་དོང་ ཆུ་", "سۇ ئېقىش تۇرۇبا"), [], 2, 2),
+    # Whatever fits nowhere else (graffiti, a fallen tree): the dispatch centre sends it on.
+    ("other", "other", names("Something else, or not sure", "其他问题或不确定", "其他問題或不確定", "Otro asunto, o no estoy seguro", "أمر آخر، أو لست متأكدًا", "གཞན་པའམ་ངེས་མེད།", "باشقا ئىش ياكى ئېنىق ئەمەس"),
+     names("Anything not listed, like graffiti or a fallen tree. The Citizen Service Dispatch Centre sends it to whoever handles it.", "未列出的问题，例如涂鸦或倒下的树木。市民服务派单中心会转给负责的部门。", "未列出的問題，例如塗鴉或倒下的樹木。市民服務派單中心會轉給負責的部門。", "Cualquier otra cosa, como pintadas o un árbol caído. El Centro de Despacho la envía a quien corresponda.", "أي أمر غير مدرج، مثل الكتابة على الجدران أو شجرة ساقطة. يرسله مركز توزيع خدمات المواطنين إلى الجهة المختصة.", "ཐོ་འགོད་མེད་པའི་དོན་དག་དཔེར་ན་གྱང་རིས་སམ་ལྗོན་ཤིང་འགྱེལ་བ། མི་དམངས་ཞབས་ཞུ་བགོ་འགྲེམ་ལྟེ་གནས་ཀྱིས་འགན་འཁུར་མཁན་ལ་སྐྱེལ།", "تىزىملىكتە يوق ئىشلار، مەسىلەن تام رەسىمى ياكى يىقىلغان دەرەخ. پۇقرالار مۇلازىمىتى تەقسىملەش مەركىزى مەسئۇل ئورۇنغا يوللايدۇ."),
+     names("other not sure unsure graffiti tree fallen branch something else", "其他 不确定 涂鸦 树木 倒树 树枝", "其他 不確定 塗鴉 樹木 倒樹 樹枝", "otro otra seguro pintada grafiti árbol caído rama", "آخر أخرى متأكد كتابة جدران شجرة غصن", "གཞན་ ངེས་མེད་ གྱང་རིས་ ལྗོན་ཤིང་ ཤིང་སྡོང་", "باشقا ئېنىق تام رەسىمى دەرەخ شاخ"),
+     [], 8, 10),
 ]
 
 # category, area, lead department, co-handling departments
@@ -72,6 +78,7 @@ RULES = [
     ("litter", "north-maple", "maple-committee", ["sanitation"]),
     ("noise", "riverbend", "sanitation", []),
     ("water-leak", "riverbend", "water", []),
+    ("other", "riverbend", "dispatch", []),
 ]
 
 HOLIDAYS = [
@@ -85,7 +92,8 @@ HOLIDAYS = [
 ]
 
 SUPERVISORS = {"roads": "roads@riverbend.example.org", "water": "water@riverbend.example.org",
-               "dispatch": "dispatcher@riverbend.example.org", "city": "admin@riverbend.example.org"}
+               "dispatch": "dispatcher@riverbend.example.org", "city": "admin@riverbend.example.org",
+               "old-town-office": "oldtown@riverbend.example.org"}
 
 
 def seed_reference(session: Session) -> int:
@@ -100,20 +108,24 @@ def seed_reference(session: Session) -> int:
     for code, group, i18n, desc, keywords, attributes, ack, resolve in CATEGORIES:
         if code not in cats:
             cats[code] = ServiceCategory(service_code=code, group=groups[group], name_i18n=i18n,
-                                         description_i18n=desc, keywords=keywords,
+                                         description_i18n=desc, keywords_i18n=keywords,
                                          attributes=attributes, ack_hours=ack, resolve_days=resolve)
             session.add(cats[code])
             created += 1
     session.flush()
-    if session.scalar(select(ResponsibilityRule.id).limit(1)) is None:
-        areas = {a.code: a for a in session.scalars(select(Area))}
-        departments = {d.code: d for d in session.scalars(select(Department))}
-        for cat, area, lead, co in RULES:
+    first_time = session.scalar(select(ResponsibilityRule.id).limit(1)) is None
+    # Rules for the categories that have none yet (a category added to the demo data since).
+    ruled = set(session.scalars(select(ResponsibilityRule.category_id)))
+    areas = {a.code: a for a in session.scalars(select(Area))}
+    departments = {d.code: d for d in session.scalars(select(Department))}
+    for cat, area, lead, co in RULES:
+        if cats[cat].id not in ruled:
             session.add(ResponsibilityRule(
                 category=cats[cat], area=areas[area], lead_department=departments[lead],
                 co_departments=[departments[c] for c in co], effective_from=date(2026, 1, 1),
                 note="Demo responsibility list"))
             created += 1
+    if first_time:
         users = {u.email: u for u in session.scalars(select(User))}
         for dept, email in SUPERVISORS.items():
             departments[dept].supervisor_id = users[email].id

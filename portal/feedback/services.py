@@ -25,7 +25,7 @@ from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.forms import CONTROL_MESSAGE
 from portal.core.models import User, utcnow
 from portal.core.roles import ADMIN, MODERATOR, STAFF
-from portal.core.text import has_control_characters
+from portal.core.text import has_control_characters, shorten
 from portal.core.urls import absolute_url
 from portal.feedback import states as st
 from portal.feedback.models import Attachment, Follower, Request, RequestEvent
@@ -38,6 +38,8 @@ notifications.register_message(
     "feedback.changed", _l("Your request %(code)s: %(event)s"))
 notifications.register_message(
     "feedback.followed_changed", _l("A request you follow, %(code)s: %(event)s"))
+notifications.register_message(
+    "feedback.for_department", _l("Request %(code)s for your department: %(event)s"))
 notifications.register_message(
     "feedback.escalated", _l("Request %(code)s missed its deadline and was escalated to you"))
 for _kind, _label in st.EVENT_LABELS.items():
@@ -165,13 +167,39 @@ def _actor_role(actor: User | None, request: Request) -> str:
     return "resident"
 
 
+def acting_department(session: Session, actor: User | None, request: Request) -> Department | None:
+    """The department under which a staff member acts on ``request``: the lead if they work
+    there, else the first co-handling department they work in, else the dispatch centre for
+    its staff; moderators and administrators outside these act for the lead. None for
+    residents and the portal itself."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None
+    if isinstance(actor, DepartmentSystem):
+        return session.get(Department, actor.department_id)
+    if _actor_role(actor, request) != "staff":
+        return None
+    mine = queue.staff_department_ids(session, actor) if actor.has_role(STAFF) else set()
+    for department_id in [request.lead_department_id, *(request.co_department_ids or [])]:
+        if department_id in mine:
+            return session.get(Department, department_id)
+    if mine and queue.is_dispatcher(session, actor, mine):
+        return dispatcher(session)
+    return session.get(Department, request.lead_department_id) if request.lead_department_id else None
+
+
 def record(
     session: Session, request: Request, actor: User | None, kind: str, to_state: str | None = None,
     public_text: str | None = None, internal_note: str | None = None, **data,
 ) -> RequestEvent:
-    """Write one event and move the request to ``to_state`` (if given)."""
+    """Write one event and move the request to ``to_state`` (if given). A staff member's
+    event names the department they acted under (``acting_department``, its code), unless the
+    caller worked it out before changing the departments."""
     if isinstance(actor, DepartmentSystem):
         data = {**actor.event_data(), **data}
+    if "acting_department" not in data:
+        department = acting_department(session, actor, request)
+        if department is not None:
+            data["acting_department"] = department.code
     last_seq = session.scalar(
         select(func.max(RequestEvent.seq)).where(RequestEvent.request_id == request.id)) or 0
     event = RequestEvent(
@@ -304,12 +332,33 @@ def _notify(session: Session, request: Request, event: RequestEvent, actor: User
                     key="feedback.changed", params=params)), link=link)
 
 
+# What the departments handling a request hear about: it reaching them, and the resident's
+# side of the loop (answers, added information, reopening).
+HANDLER_EVENTS = frozenset({"routed", "reassigned", "returned", "reopened", "info_provided",
+                            "info_added", "withdrawn"})
+
+
+def _notify_handlers(session: Session, request: Request, event: RequestEvent,
+                     actor: User | None) -> None:
+    """The staff of the lead department and of every co-handling department alike (not the
+    one who made the change), linked to the request's staff page."""
+    departments = [request.lead_department_id, *(request.co_department_ids or [])]
+    staff = [u for u in queue.department_staff(session, departments) if u != actor]
+    if staff:
+        notifications.notify(
+            session, staff, "feedback.for_department",
+            {"code": request.tracking_code, "event": {"key": f"feedback.event.{event.kind}"}},
+            "feedback_staff.detail", {"code": request.tracking_code})
+
+
 def _changed(session: Session, request: Request, event: RequestEvent, actor: User | None,
              public: bool = True) -> None:
     sync_queue(session, request)
     index_request(session, request)
     if public:
         _notify(session, request, event, actor)
+    if event.kind in HANDLER_EVENTS:
+        _notify_handlers(session, request, event, actor)
     session.commit()
 
 
@@ -351,6 +400,15 @@ def _validate(sub: Submission) -> None:
     errors.update(answer_errors)
     if errors:
         raise Invalid(errors)
+
+
+TITLE_FROM_DESCRIPTION = 80
+
+
+def title_of(sub: Submission) -> str:
+    """The title as it will be saved: the one given, or the description's start, cut at a
+    word (a syllable in Tibetan, a character in Chinese) with an ellipsis."""
+    return _clean(sub.title, 140) or shorten(sub.description, TITLE_FROM_DESCRIPTION, sub.locale)
 
 
 def validate_submission(sub: Submission) -> None:
@@ -402,7 +460,7 @@ def submit(session: Session, actor: User | None, sub: Submission) -> Request:
     if visitor and not sub.contact_email:
         raise Invalid({"contact_email": [_l("Enter your email address so we can confirm the request.")]})
     request = Request(
-        category=sub.category, area=sub.area, title=_clean(sub.title, 140) or _clean(sub.description, 80),
+        category=sub.category, area=sub.area, title=title_of(sub),
         description=_clean(sub.description, 5000), source_locale=sub.locale,
         location_text=_clean(sub.location_text, 300), latitude=sub.latitude, longitude=sub.longitude,
         address_id=sub.address_id, media_url=sub.media_url or None, answers=sub.answers or {},
@@ -522,6 +580,44 @@ def provide_information(session: Session, actor: User, request: Request, text: s
     return event
 
 
+ADD_INFORMATION_LIMIT = 5000  # as long as an answer to the department's question
+
+
+def add_information(session: Session, actor: User, request: Request, text: str = "",
+                    files: list[tuple[str, bytes]] | None = None) -> RequestEvent:
+    """The resident adds something to their open request: a text, photos or PDFs, or both.
+    It becomes a public event on the timeline (with its files) and the handling departments
+    are told. Only the request's resident, only while it is open."""
+    from portal.feedback import attachments
+
+    _require_resident(actor, request)
+    if request.state_type != st.OPEN:
+        raise Invalid(_l("Information can be added while the request is open."))
+    text = (text or "").strip()
+    files = [(name, data) for name, data in files or [] if name or data]
+    if has_control_characters(text, multiline=True):
+        raise Invalid({"text": [CONTROL_MESSAGE]})
+    if len(text) > ADD_INFORMATION_LIMIT:
+        raise Invalid({"text": [_l("Write at most %(num)d characters.", num=ADD_INFORMATION_LIMIT)]})
+    if not text and not files:
+        raise Invalid({"text": [_l("Write what you want to add, or choose a photo or PDF.")]})
+    added = []
+    try:
+        for name, data in files:
+            added.append(attachments.add(session, name, data, request_id=request.id))
+    except Invalid:
+        session.rollback()
+        raise
+    event = record(session, request, actor, "info_added", public_text=text,
+                   files=len(added))
+    session.flush()
+    for attachment in added:
+        attachment.event_id = event.id
+        attachments.make_thumbnail(attachment)
+    _changed(session, request, event, actor)
+    return event
+
+
 def extend(session: Session, actor: User, request: Request, days: int, reason: str) -> RequestEvent:
     _require_handler(session, actor, request)
     _require_state(request, *st.ACTIVE)
@@ -624,11 +720,12 @@ def return_to_dispatcher(session: Session, actor: User, request: Request, reason
     if not reason.strip():
         raise Invalid({"reason": [_l("Say why it is not your department's responsibility.")]})
     previous = request.lead_department.code if request.lead_department else None
+    acting = acting_department(session, actor, request)
     request.lead_department_id = dispatcher(session).id
     request.co_department_ids = []
     request.assigned_user_id = None
     event = record(session, request, actor, "returned", "returned", public_text=reason.strip(),
-                   department=previous)
+                   department=previous, acting_department=acting.code if acting else None)
     _changed(session, request, event, actor)
     return event
 
@@ -645,6 +742,7 @@ def reassign(session: Session, actor: User, request: Request, department: Depart
         raise Invalid({"department": [_l("The request is already with this department.")]})
     if not reason.strip():
         raise Invalid({"reason": [_l("Say why it goes to this department.")]})
+    acting = acting_department(session, actor, request)
     request.lead_department_id = department.id
     request.co_department_ids = []
     request.assigned_user_id = None
@@ -655,7 +753,8 @@ def reassign(session: Session, actor: User, request: Request, department: Depart
     request.ack_due_at = ack.due
     _explain(request, {"kind": "reassigned", "acknowledge": ack.explanation})
     event = record(session, request, actor, "reassigned", state, public_text=reason.strip(),
-                   department=department.code, ack_due=ack.due.isoformat())
+                   department=department.code, ack_due=ack.due.isoformat(),
+                   acting_department=acting.code if acting else None)
     _changed(session, request, event, actor)
     return event
 

@@ -56,6 +56,7 @@ EVENT_LABELS = {
     "started": _l("Work started"),
     "info_requested": _l("More information requested"),
     "info_provided": _l("Information provided by the resident"),
+    "info_added": _l("Information added by the resident"),
     "answered": _l("Answered"),
     "resolved_confirmed": _l("The resident confirmed it is resolved"),
     "reopened": _l("Reopened by the resident"),

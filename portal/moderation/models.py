@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.models import utcnow
@@ -44,3 +44,14 @@ class QueueItem(db.Model):
     priority: Mapped[bool] = mapped_column(default=False)
     done: Mapped[bool] = mapped_column(default=False)  # nothing left for staff to do
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# The departments that co-handle an item besides its lead (``QueueItem.department_id``): they
+# see it in their queue too, marked as co-handling.
+queue_item_co_department = Table(
+    "queue_item_co_department",
+    db.Model.metadata,
+    Column("queue_item_id", ForeignKey("queue_item.id", ondelete="CASCADE"), primary_key=True),
+    Column("department_id", ForeignKey("department.id", ondelete="CASCADE"), primary_key=True,
+           index=True),
+)

@@ -92,6 +92,7 @@ def _context(bulk_form: forms.BulkForm | None = None) -> dict:
     _fill_choices(form, lookups)
     return {
         "search": form, "items": items, "next_cursor": cursor, "lookups": lookups,
+        "co_handled": services.co_handled(db.session, current_user, items),
         "bulk": bulk_form or _bulk_form(),
         "args": filter_args(), "first_page": bool(request.args.get("after")),
         "now": utcnow(), "services": services,

@@ -12,16 +12,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import and_, delete, false, insert, or_, select
 from sqlalchemy.orm import Session
 
 from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.models import User, utcnow
 from portal.core.roles import ADMIN, MODERATOR, STAFF
-from portal.moderation.models import FAR, QueueItem
+from portal.moderation.models import FAR, QueueItem, queue_item_co_department
 
 
-def upsert(session: Session, module: str, item_id: int, **fields) -> QueueItem:
+def upsert(session: Session, module: str, item_id: int, co_department_ids=None,
+           **fields) -> QueueItem:
+    """Create or update a module's queue row. ``co_department_ids`` (when given) are the
+    departments that co-handle the item besides its lead (``department_id``): their staff see
+    it too, marked as co-handling."""
     item = session.scalar(
         select(QueueItem).where(QueueItem.module == module, QueueItem.item_id == item_id)
     )
@@ -33,7 +37,52 @@ def upsert(session: Session, module: str, item_id: int, **fields) -> QueueItem:
     item.due_sort = item.due_at or FAR
     item.sort_rank = 0 if item.priority else 1
     item.updated_at = utcnow()
+    if co_department_ids is not None:
+        _set_co_departments(session, item, co_department_ids)
     return item
+
+
+def _set_co_departments(session: Session, item: QueueItem, department_ids) -> None:
+    wanted = {d for d in department_ids if d and d != item.department_id}
+    if item.id is None:
+        if not wanted:
+            return
+        session.flush()
+        current: set[int] = set()
+    else:
+        current = set(session.scalars(select(queue_item_co_department.c.department_id).where(
+            queue_item_co_department.c.queue_item_id == item.id)))
+    if current - wanted:
+        session.execute(delete(queue_item_co_department).where(
+            queue_item_co_department.c.queue_item_id == item.id,
+            queue_item_co_department.c.department_id.in_(current - wanted)))
+    if wanted - current:
+        session.execute(insert(queue_item_co_department), [
+            {"queue_item_id": item.id, "department_id": d} for d in sorted(wanted - current)])
+
+
+def co_department_ids(session: Session, item: QueueItem) -> set[int]:
+    return set(session.scalars(select(queue_item_co_department.c.department_id).where(
+        queue_item_co_department.c.queue_item_id == item.id)))
+
+
+def co_handled(session: Session, user: User, items: list[QueueItem]) -> set[int]:
+    """The ids of ``items`` that ``user``'s departments co-handle without leading them (one
+    query): the queue marks them "co-handling"."""
+    departments = staff_department_ids(session, user) if user.has_role(STAFF) else set()
+    ids = [i.id for i in items if i.department_id not in departments]
+    if not departments or not ids:
+        return set()
+    return set(session.scalars(select(queue_item_co_department.c.queue_item_id).where(
+        queue_item_co_department.c.queue_item_id.in_(ids),
+        queue_item_co_department.c.department_id.in_(departments))))
+
+
+def _in_departments(departments: set[int]):
+    """Rows these departments lead or co-handle."""
+    return or_(QueueItem.department_id.in_(departments), QueueItem.id.in_(
+        select(queue_item_co_department.c.queue_item_id)
+        .where(queue_item_co_department.c.department_id.in_(departments))))
 
 
 # --- what each module tells the queue about its items -----------------------------------
@@ -165,16 +214,16 @@ class QueueFilter:
 
 
 def visible(session: Session, user: User):
-    """The queue rows ``user`` may see: their departments' items; for the dispatcher also the
-    items with no department or back with the dispatch centre; everything for moderators and
-    administrators."""
+    """The queue rows ``user`` may see: the items their departments lead or co-handle; for
+    the dispatcher also the items with no department or back with the dispatch centre;
+    everything for moderators and administrators."""
     stmt = select(QueueItem)
     if sees_everything(user):
         return stmt
     if not user.has_role(STAFF):
         return stmt.where(false())
     departments = staff_department_ids(session, user)
-    conditions = [QueueItem.department_id.in_(departments)] if departments else []
+    conditions = [_in_departments(departments)] if departments else []
     if is_dispatcher(session, user, departments):
         conditions.append(QueueItem.department_id.is_(None))
     if not conditions:
@@ -217,8 +266,8 @@ def page(session: Session, user: User, f: QueueFilter, after: str | None = None,
     stmt = visible(session, user)
     if not f.include_done:
         stmt = stmt.where(QueueItem.done.is_(False))
-    if f.department_id:
-        stmt = stmt.where(QueueItem.department_id == f.department_id)
+    if f.department_id:  # the department leads it or co-handles it
+        stmt = stmt.where(_in_departments({f.department_id}))
     if f.category_id:
         stmt = stmt.where(QueueItem.category_id == f.category_id)
     if f.area_id:

@@ -207,7 +207,7 @@ def _category_data(form) -> services.CategoryData:
     return services.CategoryData(
         service_code=form.service_code.data or "", group_id=form.group_id.data,
         names=read_versions(form, "name"), descriptions=read_versions(form, "description"),
-        source_locale=form.source_locale.data, keywords=form.keywords.data or "",
+        source_locale=form.source_locale.data, keywords=read_versions(form, "keywords"),
         ack_hours=form.ack_hours.data, resolve_days=form.resolve_days.data,
         active=form.active.data,
     )
@@ -232,12 +232,12 @@ def _category_page(category):
 
     def saved(c):
         if category is None:
-            return _("The category %(name)s is saved. You can now add its questions.", name=c.name)
-        return _("The category %(name)s is saved.", name=c.name)
+            return _l("The category %(name)s is saved. You can now add its questions.", name=c.name)
+        return _l("The category %(name)s is saved.", name=c.name)
 
     data = category and {
         "service_code": category.service_code, "group_id": category.group_id,
-        "source_locale": category.source_locale, "keywords": category.keywords,
+        "source_locale": category.source_locale, **fill_versions("keywords", category.keywords_i18n),
         "ack_hours": category.ack_hours, "resolve_days": category.resolve_days,
         "active": category.active, **fill_versions("name", category.name_i18n),
         **fill_versions("description", category.description_i18n)}

@@ -176,11 +176,8 @@ class CategoryForm(PortalForm):
     group_id = SelectField(_l("Group"), coerce=optional_int, validate_choice=False,
                            validators=[required(_l("Choose a group."))])
     source_locale = source_field()
-    _versions = (versions("name"), versions("description", textarea=True, max_len=2000))
-    keywords = StringField(
-        _l("Keywords"), validators=[validators.Optional(), length(1000)],
-        description=_l("Words residents may search with, in any language, separated by spaces."),
-    )
+    _versions = (versions("name"), versions("description", textarea=True, max_len=2000),
+                 versions("keywords", max_len=1000))
     ack_hours = IntegerField(
         _l("Time to acknowledge, in working hours"), default=8,
         validators=[required(), whole_number(1, 400)],

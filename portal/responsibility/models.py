@@ -77,8 +77,9 @@ class ServiceCategory(db.Model):
     name_i18n: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     description_i18n: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     source_locale: Mapped[str] = mapped_column(String(10), default="en")
-    # Words residents use for it, in any language, space separated; searched with the name.
-    keywords: Mapped[str] = mapped_column(Text, default="")
+    # Words residents use for it, per language ({locale: "space separated words"}); the
+    # category search matches them with the name, whatever the reader's language.
+    keywords_i18n: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     # Open311 attributes: [{code, datatype, required, description_i18n, order,
     #                       values: [{key, name_i18n}]}]
     attributes: Mapped[list[dict]] = mapped_column(JSON, default=list)
@@ -89,6 +90,24 @@ class ServiceCategory(db.Model):
     group: Mapped[CategoryGroup] = relationship(lazy="joined")
     name = translated("name_i18n")
     description = translated("description_i18n")
+
+    def __init__(self, keywords: str | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        if keywords is not None:
+            self.keywords = keywords
+
+    @property
+    def keywords(self) -> str:
+        """Every keyword in every language, space separated (Open311's ``keywords``)."""
+        words: list[str] = []
+        for text in (self.keywords_i18n or {}).values():
+            words += [w for w in (text or "").split() if w not in words]
+        return " ".join(words)
+
+    @keywords.setter
+    def keywords(self, value: str) -> None:
+        """Keywords given as one string belong to the category's source language."""
+        self.keywords_i18n = {self.source_locale or "en": " ".join((value or "").split())}
 
 
 rule_co_department = Table(

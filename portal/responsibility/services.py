@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -282,47 +283,126 @@ def category_by_code(session: Session, code: str) -> ServiceCategory:
 
 
 # --- finding a category by words (the first step of raising a request) --------------------
+#
+# A query is split into words. A word written with spaces between words (English, Spanish,
+# Arabic, Uyghur) matches a word of a category's name or keywords, in any language, that it
+# begins ("tree" finds "trees", not "street"). Chinese has no spaces: a run of Han characters
+# matches where it appears, as a whole or two characters at a time (路灯坏了 → 路灯, 灯坏, 坏了),
+# never by one character alone. Tibetan separates syllables with ་: a run of syllables matches
+# the same syllables in a name or keyword, as a whole or two syllables at a time. Everything is
+# compared casefolded, Latin accents ignored.
+
+_TSHEG = "\u0f0b"
+_SPLIT = re.compile(r"[\s,，。、;；:：!！?？¿¡()（）\"“”«»/\u060c\u061b\u061f\u0f0d\u0f0e\u0f14]+")
+
 
 def _han(text: str) -> bool:
     return any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
 
 
-def _search_parts(term: str) -> list[tuple[str, float]]:
-    """A word and the weaker forms it also matches: a run of Chinese two characters at a
-    time (路灯坏了 → 路灯, 灯坏, 坏了), a Latin plural without its -s (lights → light)."""
-    parts = [(term, 1.0)]
-    if _han(term) and len(term) > 2:
-        parts += [(term[i:i + 2], 0.5) for i in range(len(term) - 1)]
-    elif len(term) > 3 and term.endswith("s"):
-        parts.append((term[:-1], 0.8))
+def _tibetan(text: str) -> bool:
+    return any("\u0f00" <= ch <= "\u0fff" for ch in text)
+
+
+def _fold(text: str) -> str:
+    """Casefolded, with the accents of Latin letters dropped (árbol → arbol); other scripts'
+    marks (Arabic, Tibetan vowel signs) are letters of the word and stay."""
+    out = []
+    for ch in unicodedata.normalize("NFKD", text.casefold()):
+        if unicodedata.combining(ch) and out and out[-1] < "\u0250":
+            continue
+        out.append(ch)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def _syllables(word: str) -> list[str]:
+    return [s for s in word.split(_TSHEG) if s]
+
+
+@dataclass
+class _Words:
+    """A category's searchable words: space-separated words, Chinese runs, Tibetan syllables."""
+
+    words: list[str]
+    han: str
+    syllables: list[list[str]]
+
+    @classmethod
+    def of(cls, texts) -> _Words:
+        words, han, syllables = [], [], []
+        for text in texts:
+            for word in _SPLIT.split(_fold(text or "")):
+                if not word:
+                    continue
+                if _tibetan(word):
+                    syllables.append(_syllables(word))
+                elif _han(word):
+                    han.append(word)
+                else:
+                    words.append(word)
+        return cls(words, " ".join(han), syllables)
+
+    def has_prefix(self, part: str) -> bool:
+        return any(word.startswith(part) for word in self.words)
+
+    def has_syllables(self, run: list[str]) -> bool:
+        n = len(run)
+        return any(seq[i:i + n] == run for seq in self.syllables for i in range(len(seq) - n + 1))
+
+
+def _query_parts(term: str) -> list[tuple[str, object, float]]:
+    """(kind, what to look for, weight) for one query word: the word itself, then its weaker
+    forms: a Chinese run two characters at a time, Tibetan syllables two at a time, a Latin
+    plural without its -s (lights → light), an Arabic word without its article (الحفرة)."""
+    if _tibetan(term):
+        run = _syllables(term)
+        parts = [("syllables", run, 1.0)] if run else []
+        if len(run) > 2:
+            parts += [("syllables", run[i:i + 2], 0.5) for i in range(len(run) - 1)]
+        return parts
+    if _han(term):
+        parts = [("han", term, 1.0)] if len(term) >= 2 else []
+        if len(term) > 2:
+            parts += [("han", term[i:i + 2], 0.5) for i in range(len(term) - 1)]
+        return parts
+    if len(term) < 2:
+        return []
+    parts = [("prefix", term, 1.0)]
+    if len(term) > 3 and term.endswith("s") and term.isascii():
+        parts.append(("prefix", term[:-1], 0.8))
+    if len(term) > 3 and term.startswith("\u0627\u0644"):
+        parts.append(("prefix", term[2:], 0.8))
     return parts
 
 
-def search_categories(session: Session, q: str) -> list[ServiceCategory]:
-    """Active categories whose name (in any language), description or keywords contain the
-    words of ``q``, best first. Words match as substrings, so Chinese, written without
-    spaces, matches too. With no words, every active category."""
-    import re
+def _found(words: _Words, kind: str, what) -> bool:
+    if kind == "prefix":
+        return words.has_prefix(what)
+    if kind == "han":
+        return what in words.han
+    return words.has_syllables(what)
 
-    terms = [t.lower() for t in re.split(r"[\s,，。、;；]+", (q or "").strip())
-             if t and (len(t) > 1 or _han(t))][:8]
+
+def search_categories(session: Session, q: str) -> list[ServiceCategory]:
+    """Active categories whose name or keywords (in any language) match the words of ``q``,
+    best first: a name counts more than a keyword. With no words, every active category."""
+    terms = [t for t in _SPLIT.split(_fold((q or "").strip())) if t][:8]
+    parts = [p for t in terms for p in _query_parts(t)]
     everything = categories(session)
     if not terms:
         return everything
     scored: list[tuple[float, ServiceCategory]] = []
     for category in everything:
-        names = " ".join(v for v in (category.name_i18n or {}).values() if v).lower()
-        descriptions = " ".join(v for v in (category.description_i18n or {}).values() if v).lower()
-        keywords = f"{category.keywords or ''} {category.service_code}".lower()
-        score = sum(
-            weight * (3 * (part in names) + 2 * (part in keywords) + (part in descriptions))
-            for term in terms for part, weight in _search_parts(term))
+        names = _Words.of((category.name_i18n or {}).values())
+        keywords = _Words.of([*(category.keywords_i18n or {}).values(), category.service_code])
+        score = sum(weight * (3 * _found(names, kind, what) + 2 * _found(keywords, kind, what))
+                    for kind, what, weight in parts)
         if score:
             scored.append((score, category))
     if not scored:
         return []
     best = max(score for score, _category in scored)
-    # Keep the clear matches: a word found only in some description ("the") adds little.
+    # Keep the clear matches: a word that only a weaker form of the query found adds little.
     return [c for score, c in sorted(scored, key=lambda sc: -sc[0]) if score * 2 >= best]
 
 
@@ -777,7 +857,7 @@ class CategoryData:
     names: dict[str, str]
     descriptions: dict[str, str]
     source_locale: str
-    keywords: str = ""
+    keywords: dict[str, str] | str = field(default_factory=dict)  # {locale: "words"}
     ack_hours: int | None = 8
     resolve_days: int | None = 10
     active: bool = True
@@ -806,14 +886,14 @@ def _category_values(session: Session, data: CategoryData, current: ServiceCateg
         errors["ack_hours"] = [_l("Enter a whole number from %(min)d to %(max)d.", min=1, max=400)]
     if data.resolve_days is None or not 1 <= data.resolve_days <= 365:
         errors["resolve_days"] = [_l("Enter a whole number from %(min)d to %(max)d.", min=1, max=365)]
-    keywords = " ".join((data.keywords or "").split())
-    if len(keywords) > 1000:
-        errors["keywords"] = [at_most(1000)]
+    given = data.keywords if isinstance(data.keywords, dict) else {data.source_locale: data.keywords}
+    keywords = {code: " ".join(words.split()) for code, words in clean_versions(given).items()}
+    _check_versions(errors, "keywords", keywords, data.source_locale, 1000, required=False)
     if errors:
         raise Invalid(errors)
     return {"service_code": code, "group_id": data.group_id, "name_i18n": names,
             "description_i18n": descriptions, "source_locale": data.source_locale,
-            "keywords": keywords, "ack_hours": data.ack_hours, "resolve_days": data.resolve_days,
+            "keywords_i18n": keywords, "ack_hours": data.ack_hours, "resolve_days": data.resolve_days,
             "active": bool(data.active)}
 
 

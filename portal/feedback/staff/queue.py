@@ -29,6 +29,7 @@ def sync_queue(session: Session, request: Request) -> None:
         session, MODULE, request.id, title=request.title[:200], lang=request.source_locale,
         reference=request.tracking_code or "", state=request.state,
         department_id=None if request.state == "returned" else request.lead_department_id,
+        co_department_ids=[] if request.state == "returned" else list(request.co_department_ids or []),
         category_id=request.category_id, area_id=request.area_id,
         assigned_user_id=request.assigned_user_id, due_at=due, overdue=request.overdue,
         priority=request.priority, done=not active or request.state == "waiting",

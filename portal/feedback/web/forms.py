@@ -248,6 +248,22 @@ class ProvideInformationForm(PortalForm):
     )
 
 
+class AddInformationForm(PortalForm):
+    """The resident adds to their open request: a text, photos or PDFs, or both."""
+
+    text = TextAreaField(
+        _l("What you want to add"),
+        validators=[validators.Optional(), length(5000)],
+        description=_l("For example, that it has got worse, or a better description of the "
+                       "place. It is shown on the request's public page."),
+    )
+    files = MultipleFileField(
+        _l("Photos or PDFs"),
+        description=_l("Photos (JPEG, PNG or WebP) or PDFs, each up to 5 MB; up to 5 files for "
+                       "the whole request. We remove the location and camera details from photos."),
+    )
+
+
 SATISFACTION_CHOICES = [
     SelectChoice(1, _l("1 – Very dissatisfied")),
     SelectChoice(2, _l("2 – Dissatisfied")),

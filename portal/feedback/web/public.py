@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.forms import EmptyForm, int_arg
@@ -29,7 +30,7 @@ from portal.feedback.models import Attachment, Request, RequestEvent
 from portal.feedback.web import forms
 from portal.feedback.web.routes import bp
 from portal.responsibility import services as responsibility
-from portal.responsibility.models import Department
+from portal.responsibility.models import Area, Department
 
 # --- helpers -------------------------------------------------------------------------------
 
@@ -186,7 +187,8 @@ class Entry:
 
 def _departments(item: Request, events: list[RequestEvent]) -> dict[str, Department]:
     """The departments the timeline names, and the co-handling ones, in one query."""
-    codes = {e.data.get("department") for e in events if e.data and e.data.get("department")}
+    codes = {e.data.get(key) for e in events if e.data
+             for key in ("department", "acting_department") if e.data.get(key)}
     codes.add(responsibility.DISPATCH_CODE)
     ids = set(item.co_department_ids or [])
     rows = db.session.scalars(select(Department).where(
@@ -196,7 +198,8 @@ def _departments(item: Request, events: list[RequestEvent]) -> dict[str, Departm
 
 def _entries(item: Request, events: list[RequestEvent], departments: dict[str, Department],
              files: list[Attachment]) -> list[Entry]:
-    """Who did what. Staff are named by the department that had the request then, never by
+    """Who did what. Staff are named by the department they acted under (the lead or a
+    co-handling one; for older events, the department that had the request then), never by
     their own names; residents by their name only if they chose to show it."""
     by_event: dict[int, list[Attachment]] = {}
     for attachment in files:
@@ -213,6 +216,8 @@ def _entries(item: Request, events: list[RequestEvent], departments: dict[str, D
         if event.actor_role == "resident" or (
                 event.actor_role == "system" and event.kind in ("submitted", "confirmed")):
             who = resident
+        elif event.actor_role == "staff" and departments.get(data.get("acting_department")):
+            who = departments[data["acting_department"]].name
         elif event.actor_role == "staff":
             who = holder.name if holder is not None else _("The department")
         elif event.kind == "update" and departments.get(data.get("department")):
@@ -233,6 +238,10 @@ def _detail_context(item: Request, **extra) -> dict:
     files = [a for a in attachments.for_request(db.session, item.id) if is_public_attachment(item, a)]
     departments = _departments(item, events)
     entries = _entries(item, events, departments, files)
+    # the areas whose rule of the responsibility list routed it (a district's, the city's)
+    rule_areas = {e.data["area"] for e in events if e.kind == "routed" and (e.data or {}).get("area")}
+    rule_areas = {a.code: a for a in db.session.scalars(
+        select(Area).where(Area.code.in_(rule_areas)))} if rule_areas else {}
     owner = current_user.is_authenticated and item.resident_id == current_user.id
     answer = next((e for e in reversed(entries) if e.event.kind == "answered"), None)
     question = next((e for e in reversed(entries) if e.event.kind == "info_requested"), None)
@@ -240,18 +249,22 @@ def _detail_context(item: Request, **extra) -> dict:
         "item": item,
         "state": st.STATES[item.state],
         "entries": entries,
+        "rule_areas": rule_areas,
         "answer": answer,
         "question": question if item.state == "waiting" else None,
         "request_files": [a for a in files if a.event_id is None],
         "co_departments": [d for d in departments.values() if d.id in set(item.co_department_ids or [])],
         "public_name": services.public_name(item),
         "location": services.mask_numbers(item.location_text),
+        # the resident who raised it sees the address they gave, and what the public sees
+        "own_location": item.location_text if owner else None,
         "is_owner": owner,
         "following": services.is_following(db.session, current_user, item) if not owner else False,
         "follow_form": EmptyForm(formdata=None),
         "partial": False,
     }
     if owner:
+        context.setdefault("add_form", forms.AddInformationForm(formdata=None, prefix="add"))
         context.setdefault("info_form", forms.ProvideInformationForm(formdata=None))
         context.setdefault("respond_form", forms.RespondForm(formdata=None))
     context.update(extra)
@@ -386,6 +399,28 @@ def attachment(code: str, attachment_id: int):
     return response
 
 
+@bp.get("/<code>/files/<int:attachment_id>/thumbnail")
+def thumbnail(code: str, attachment_id: int):
+    """A photo's small version, made by the server on first view and stored. A file never
+    changes, so it is cached for a year (the page's link carries the file's hash)."""
+    item = services.by_code(db.session, code)
+    file = db.session.get(Attachment, attachment_id)
+    if file is None or not is_public_attachment(item, file):
+        abort(404)
+    made = file.thumbnail is None
+    data = attachments.make_thumbnail(file)
+    if data is None:
+        abort(404)
+    if made:
+        db.session.commit()
+    response = send_file(io.BytesIO(data), mimetype="image/jpeg", etag=f"t-{file.sha256}",
+                         last_modified=file.created_at, max_age=365 * 24 * 3600, conditional=True)
+    response.cache_control.public = True
+    response.cache_control.immutable = True
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @bp.get("/<code>/verify")
 def verify(code: str):
     item = services.by_code(db.session, code)
@@ -468,6 +503,31 @@ def respond(code: str):
             return _done(item, _("Thank you. The request is reopened and goes back to the "
                                  "department with priority."))
     return _render_request(item, 422, form=form, respond_form=form)
+
+
+@bp.post("/<code>/add-information")
+@login_first
+def add_information(code: str):
+    """The resident adds a text and/or files to their open request."""
+    item = services.by_code(db.session, code)
+    _own(item)
+    try:
+        form = forms.AddInformationForm(prefix="add")
+    except RequestEntityTooLarge:
+        form = forms.AddInformationForm(formdata=None, prefix="add")
+        form.files.errors = [_("The files are too large together. Add them one or two at a time.")]
+        return _render_request(item, 413, form=form, add_form=form)
+    if form.validate_on_submit():
+        uploads = [(f.filename or "", f.read()) for f in form.files.data or []
+                   if f is not None and f.filename]
+        try:
+            services.add_information(db.session, current_user, item, form.text.data or "", uploads)
+        except Invalid as exc:
+            apply_errors(form, exc)
+        else:
+            return _done(item, _("Your information is added to the request, and the department "
+                                 "is told."))
+    return _render_request(item, 422, form=form, add_form=form)
 
 
 def _confirm_page(item: Request, template: str, form, status: int = 200):

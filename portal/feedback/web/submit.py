@@ -291,6 +291,8 @@ def new_files():
     if not form.validate_on_submit():
         return _files_page(form, draft, 422)
     added, errors = attachments.add_uploads(db.session, form.files.data or [], draft_key=draft.key)
+    for attachment in added:
+        attachments.make_thumbnail(attachment)  # once, at upload
     db.session.commit()
     drafts.update(db.session, draft, files_seen=True)
     if errors:
@@ -357,7 +359,8 @@ def new_review():
     similar = services.similar_open(db.session, sub.category, sub.area,
                                     f"{sub.title} {sub.description}")
     context = {
-        "form": form, "sub": sub, "details": details, "visitor": _user() is None,
+        "form": form, "sub": sub, "title": services.title_of(sub), "details": details,
+        "visitor": _user() is None,
         "answers": _answers(sub.category, sub.answers or {}),
         "files": attachments.for_draft(db.session, draft.key), "similar": similar,
         "states": st.STATES,

@@ -460,7 +460,8 @@ def test_another_resident_cannot_act_on_a_request(client, city, act, log_in):
     detail = page(client.get(f"/en/requests/{item.tracking_code}"))
     assert detail.by_id("actions") is None
     for path, data in (("respond", {"resolved": "yes", "satisfaction": "5"}), ("withdraw", {}),
-                       ("information", {"text": "Hello"}), ("remove-details", {})):
+                       ("information", {"text": "Hello"}), ("remove-details", {}),
+                       ("add-information", {"add-text": "Hello there"})):
         response = client.post(f"/en/requests/{item.tracking_code}/{path}", data=data)
         assert response.status_code == 403, path
     assert client.get(f"/en/requests/{item.tracking_code}/withdraw").status_code == 403
@@ -468,7 +469,7 @@ def test_another_resident_cannot_act_on_a_request(client, city, act, log_in):
 
 
 @pytest.mark.parametrize("path", ["follow", "unfollow", "respond", "withdraw", "information",
-                                  "remove-details"])
+                                  "remove-details", "add-information"])
 def test_anonymous_posts_are_sent_to_log_in_and_back(client, city, path):
     code = city.request("Deep pothole").tracking_code
     response = client.post(f"/en/requests/{code}/{path}")
@@ -715,3 +716,175 @@ def test_list_and_detail_cost_the_same_queries_with_10_and_500_requests(client, 
         assert len(large) == len(small[url]), (url, len(small[url]), len(large))
         assert not any("count(" in s.lower() for s in large), url
     assert "20 requests on this page" in html(client.get("/en/requests"))
+
+
+# --- the resident's own address ------------------------------------------------------------
+
+def test_residents_see_their_own_full_address_and_what_the_public_sees(client, city, act, log_in, app):
+    resident = city.users["resident"]
+    item = submit(act, city, resident, location_text="88 Elm Street, flat 5")
+    url = f"/en/requests/{item.tracking_code}"
+    log_in(resident)
+    doc = page(client.get(url))
+    details = doc.find_all("dl", class_="summary-list")[0]
+    where = next(d for d in details.find_all("div") if d.one("dt").text == "Location").one("dd")
+    assert "88 Elm Street, flat 5" in where.text
+    assert "The public sees: ## Elm Street, flat #" in where.text
+    assert where.find("span", lang="en") is not None
+    # the htmx part of the page the resident's actions return shows it too
+    fragment = client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "88 Elm Street, flat 5" in fragment
+
+    # anyone else, signed in or not, sees the masked one only
+    other = app.test_client()
+    other.post("/en/account/login", data={"email": city.users["resident.zh"].email,
+                                          "password": DEMO_PASSWORD})
+    for reader in (other, app.test_client()):
+        body = reader.get(url).get_data(as_text=True)
+        assert "## Elm Street, flat #" in body
+        assert "88 Elm" not in body and "The public sees" not in body
+
+
+# --- adding information or a photo; thumbnails ----------------------------------------------
+
+def photo(width=640, height=480, fmt="JPEG", mode="RGB") -> bytes:
+    out = io.BytesIO()
+    Image.new(mode, (width, height), "blue").save(out, format=fmt)
+    return out.getvalue()
+
+
+def test_a_resident_adds_information_and_a_photo_to_their_open_request(client, city, act, log_in):
+    resident = city.users["resident"]
+    item = submit(act, city, resident, area="old-bridge")  # Old Town leads, roads co-handles
+    log_in(resident)
+    url = f"/en/requests/{item.tracking_code}"
+    form = page(client.get(url)).one("form", action=f"{url}/add-information")
+    assert form.get("method") == "post" and form.get("enctype") == "multipart/form-data"
+    assert form.find("textarea", name="add-text") is not None
+    assert form.find("input", type="file", name="add-files") is not None
+    response = client.post(f"{url}/add-information", data={
+        "add-text": "It has doubled in size since yesterday.",
+        "add-files": [(io.BytesIO(photo()), "bigger.jpg")]}, content_type="multipart/form-data")
+    assert response.status_code == 303 and response.headers["Location"] == url
+    event = city.session.scalar(select(RequestEvent).where(RequestEvent.request_id == item.id,
+                                                           RequestEvent.kind == "info_added"))
+    assert event.public_text == "It has doubled in size since yesterday." and event.actor_role == "resident"
+    file = city.session.scalar(select(Attachment).where(Attachment.request_id == item.id))
+    assert file.event_id == event.id and file.thumbnail  # made at upload
+    doc = page(client.get(url))
+    entry = next(li for li in doc.by_id("timeline").find_all("li")
+                 if "Information added by the resident" in li.text)
+    assert "It has doubled in size" in entry.text
+    img = entry.one("img")
+    assert img.get("alt") == "Photo bigger.jpg, full size"
+    assert img.get("src").startswith(f"{url}/files/{file.id}/thumbnail")
+    assert img.parent.tag == "a" and img.parent.get("href") == f"{url}/files/{file.id}"
+    # the departments handling it are told, the lead and the co-handler alike
+    for staff in (city.users["oldtown"], city.users["roads"]):
+        keys = [n.params["event"]["key"] for n in city.session.scalars(
+            select(Notification).where(Notification.user_id == staff.id,
+                                       Notification.key == "feedback.for_department"))]
+        assert "feedback.event.info_added" in keys, staff.email
+    # text alone, and a photo alone, are fine too
+    assert client.post(f"{url}/add-information", data={"add-text": "Still there."}).status_code == 303
+    response = client.post(f"{url}/add-information", data={
+        "add-files": [(io.BytesIO(photo(fmt="PNG", mode="RGBA")), "night.png")]},
+        content_type="multipart/form-data")
+    assert response.status_code == 303
+
+
+def test_adding_information_is_checked_and_keeps_what_was_typed(client, city, act, log_in):
+    resident = city.users["resident"]
+    item = submit(act, city, resident)
+    log_in(resident)
+    url = f"/en/requests/{item.tracking_code}/add-information"
+    response = client.post(url, data={"add-text": "   "})
+    assert response.status_code == 422 and title(response).startswith("Error:")
+    doc = page(response)
+    assert "Write what you want to add, or choose a photo or PDF." in doc.by_id("add-text-error").text
+    response = client.post(url, data={"add-text": "x" * 5001})
+    assert response.status_code == 422
+    assert page(response).one("textarea", name="add-text").text == "x" * 5001
+    response = client.post(url, data={"add-text": "Bell\x07 rings"})
+    assert response.status_code == 422
+    response = client.post(url, data={"add-text": "Here is the photo.",
+                                      "add-files": [(io.BytesIO(b"not an image"), "photo.jpg")]},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422
+    doc = page(response)
+    assert "photo.jpg is not a photo" in doc.by_id("add-files-error").text
+    assert doc.one("textarea", name="add-text").text == "Here is the photo."
+    # htmx: the errors come back in the part of the page it swaps
+    response = client.post(url, data={"add-text": ""}, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "<html" not in html(response)
+    assert "Write what you want to add" in html(response)
+    assert city.session.scalars(select(RequestEvent).where(
+        RequestEvent.request_id == item.id, RequestEvent.kind == "info_added")).all() == []
+
+
+def test_information_is_added_only_while_the_request_is_open(client, city, act, log_in):
+    resident = city.users["resident"]
+    item = answered(act, city)
+    log_in(resident)
+    url = f"/en/requests/{item.tracking_code}"
+    assert page(client.get(url)).find("form", action=f"{url}/add-information") is None
+    response = client.post(f"{url}/add-information", data={"add-text": "One more thing."})
+    assert response.status_code == 422
+    assert "while the request is open" in html(response)
+
+
+def test_adding_information_needs_the_csrf_token(client, city, act, log_in, monkeypatch, app):
+    from tests.conftest import csrf_token_from
+
+    resident = city.users["resident"]
+    item = submit(act, city, resident)
+    log_in(resident)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    url = f"/en/requests/{item.tracking_code}"
+    assert client.post(f"{url}/add-information", data={"add-text": "No token here."}).status_code == 400
+    token = csrf_token_from(html(client.get(url)))
+    response = client.post(f"{url}/add-information", data={"add-text": "With a token.", "csrf_token": token})
+    assert response.status_code == 303
+    texts = list(city.session.scalars(select(RequestEvent.public_text).where(
+        RequestEvent.request_id == item.id, RequestEvent.kind == "info_added")))
+    assert texts == ["With a token."]
+
+
+def test_thumbnails_are_made_once_stored_and_cached_for_long(client, city, act):
+    resident = city.users["resident"]
+    item = submit(act, city, resident)
+    file = attachments.add(city.session, "big.jpg", photo(1600, 1200), request_id=item.id)
+    file.created_at = item.created_at  # uploaded with the request: public
+    pdf = attachments.add(city.session, "plan.pdf", b"%PDF-1.4 plan", request_id=item.id)
+    pdf.created_at = item.created_at
+    city.session.commit()
+    assert file.thumbnail is None
+    url = f"/en/requests/{item.tracking_code}/files/{file.id}/thumbnail"
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "image/jpeg"
+    assert response.cache_control.max_age == 365 * 24 * 3600 and response.cache_control.public
+    assert "immutable" in response.headers["Cache-Control"]
+    small = Image.open(io.BytesIO(response.data))
+    assert max(small.size) == 320 and small.size == (320, 240)
+    assert len(response.data) < file.size
+    city.session.expire_all()
+    stored = city.session.get(Attachment, file.id)
+    assert stored.thumbnail == response.data  # stored: made once
+    stored.thumbnail = response.data[:-1] + b"\xd9"  # a later view serves what is stored
+    city.session.commit()
+    assert client.get(url).data == stored.thumbnail
+    assert client.get(url, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+    # a PDF has no thumbnail; it stays a link
+    assert client.get(f"/en/requests/{item.tracking_code}/files/{pdf.id}/thumbnail").status_code == 404
+    doc = page(client.get(f"/en/requests/{item.tracking_code}"))
+    assert doc.find("a", href=f"/en/requests/{item.tracking_code}/files/{pdf.id}").text == "plan.pdf"
+    assert doc.find("img", alt="Photo big.jpg, full size") is not None
+
+
+def test_thumbnails_of_files_the_public_may_not_see_are_not_found(client, city, act):
+    item = submit(act, city, city.users["resident"])
+    draft_file = attachments.add(city.session, "draft.jpg", photo(), draft_key="someone-elses-draft")
+    city.session.commit()
+    response = client.get(f"/en/requests/{item.tracking_code}/files/{draft_file.id}/thumbnail")
+    assert response.status_code == 404
+    assert client.get(f"/en/requests/{item.tracking_code}/files/999999/thumbnail").status_code == 404

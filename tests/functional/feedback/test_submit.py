@@ -134,7 +134,7 @@ def test_categories_are_grouped_in_fieldsets_with_the_group_as_legend(client, ci
     assert legends[:3] == ["Streets and transport", "Environment and cleanliness", "Water"]
     radios = doc.find_all("input", type="radio", name="category")
     assert {r.get("value") for r in radios} == {"pothole", "streetlight", "litter", "noise",
-                                               "water-leak"}
+                                               "water-leak", "other"}
     assert len({r.get("id") for r in radios}) == len(radios)  # ids unique across groups
     assert "Holes, cracks or sunken patches" in doc.text  # the description helps choosing
 
@@ -145,8 +145,22 @@ def test_categories_are_grouped_in_fieldsets_with_the_group_as_legend(client, ci
     ("lamp", {"streetlight"}),          # a keyword
     ("BACHE", {"pothole"}),             # Spanish name, any case
     ("overflowing bins", {"litter"}),   # several words
-    ("cycle lane", {"pothole"}),        # a description
+    ("cycle lane", {"pothole"}),        # English keywords
     ("فرولا ضوضاء", {"noise"}),         # Arabic name
+    # whole words and prefixes only: "tree" is not in "street light"
+    ("tree", {"other"}),
+    ("graffiti", {"other"}),
+    ("pot", {"pothole"}),               # the start of a word
+    ("lights", {"streetlight"}),        # a plural
+    ("ÁRBOL", {"other"}),               # Spanish keyword, any case
+    ("arbol caido", {"other"}),         # accents left out
+    ("الحفرة", {"pothole"}),            # Arabic, with the article
+    ("دەرەخ", {"other"}),               # Uyghur keyword
+    ("涂鸦", {"other"}),                # Chinese keyword
+    ("路燈", {"streetlight"}),          # Traditional Chinese name
+    ("ལམ་སྒྲོན", {"streetlight"}),      # Tibetan: syllables
+    ("ལྗོན་ཤིང་", {"other"}),           # Tibetan keyword with its final tsheg
+    ("ཆུ་འཛག", {"water-leak"}),
 ])
 def test_search_finds_categories_in_every_language(client, city, q, expected):
     response = client.get(f"{NEW}/category", query_string={"q": q})
@@ -161,7 +175,7 @@ def test_search_finds_categories_in_every_language(client, city, q, expected):
 def test_search_without_match_says_so_and_offers_every_category(client, city):
     doc = page(client.get(f"{NEW}/category", query_string={"q": "xylophone"}))
     assert "No category matches “xylophone”" in doc.by_id("category-count").text
-    assert len(doc.find_all("input", type="radio")) == 5
+    assert len(doc.find_all("input", type="radio")) == 6
 
 
 def test_search_with_htmx_returns_the_list_and_the_count_out_of_band(client, city):
@@ -362,6 +376,8 @@ def test_photo_is_kept_without_its_location(client, at_files, db_session):
     image = Image.open(io.BytesIO(stored.data))
     assert image.size == (64, 48)
     assert not image.getexif() and b"Exif" not in stored.data and b"PocketCam" not in stored.data
+    thumbnail = Image.open(io.BytesIO(stored.thumbnail))  # made once, at upload
+    assert thumbnail.format == "JPEG" and thumbnail.size == (64, 48) and not thumbnail.getexif()
     doc = page(client.get(f"{NEW}/files"))
     table = doc.one("table")
     assert "bakery.jpg" in table.text and "KB" in table.text

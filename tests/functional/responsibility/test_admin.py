@@ -220,7 +220,7 @@ def test_an_area_cannot_be_put_under_its_own_community(client, admin, world):
 
 def category_form(world, **kw):
     data = {"service_code": "w-tree", "group_id": str(world.group.id), "source_locale": "en", **NAMES,
-            "name_en": "Fallen tree", "description_en": "A tree or branch is down.", "keywords": "tree",
+            "name_en": "Fallen tree", "description_en": "A tree or branch is down.", "keywords_en": "tree",
             "ack_hours": "4", "resolve_days": "2", "active": "y"}
     for loc in ("zh_Hans", "zh_Hant", "es", "ar", "bo", "ug"):
         data.setdefault(f"description_{loc}", "")
@@ -486,3 +486,21 @@ def test_every_change_needs_the_csrf_token(client, admin, world, app, db_session
     token = csrf_token_from(client.get(f"{PREFIX}/departments/new").get_data(as_text=True))
     response = client.post(f"{PREFIX}/departments/new", data={**department_form(), "csrf_token": token})
     assert response.status_code == 303
+
+
+def test_category_keywords_are_kept_per_language(client, admin, world, db_session):
+    data = category_form(world, keywords_en="tree  branch", keywords_zh_Hans="树木 树枝",
+                         keywords_bo="ལྗོན་ཤིང་", keywords_es="x" * 1001)
+    response = client.post(f"{PREFIX}/categories/new", data=data)
+    assert response.status_code == 422
+    doc = page(response)
+    assert error_beside(doc, "keywords_es")
+    assert doc.by_id("keywords_zh_Hans").get("value") == "树木 树枝"  # what was typed stays
+    assert doc.by_id("keywords_bo").get("lang") == "bo"
+    data["keywords_es"] = "árbol rama"
+    assert client.post(f"{PREFIX}/categories/new", data=data).status_code == 303
+    category = db_session.scalar(select(ServiceCategory).where(ServiceCategory.service_code == "w-tree"))
+    assert category.keywords_i18n == {"en": "tree branch", "zh-Hans": "树木 树枝", "es": "árbol rama",
+                                      "bo": "ལྗོན་ཤིང་"}
+    doc = page(client.get(f"{PREFIX}/categories/{category.id}"))
+    assert doc.by_id("keywords_es").get("value") == "árbol rama"
