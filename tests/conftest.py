@@ -77,6 +77,11 @@ def make_config(database_url: str, **overrides) -> dict:
         "METRICS_SNAPSHOTS": False,  # exact figures on every page view; snapshots tested apart
         "SERVER_NAME": None,
         "CELERY": {"broker_url": "memory://", "task_ignore_result": True},
+        # Off by default: tests roll back what they wrote, which no version bump sees.
+        # tests/functional/core/test_cache.py turns them on.
+        "PAGE_CACHE": False,
+        "REFERENCE_CACHE": False,
+        "CACHE_TYPE": "SimpleCache",
     }
     config.update(overrides)
     return config

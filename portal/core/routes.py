@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -21,6 +22,7 @@ from werkzeug.routing import RequestRedirect
 
 from portal.core import i18n
 from portal.core.auth import public_or_role
+from portal.core.cache import cached_page
 from portal.core.forms import EmptyForm
 from portal.core.rendering import LARGE_TEXT_COOKIE, large_text_enabled
 from portal.core.roles import ADMIN, STAFF
@@ -71,6 +73,7 @@ def unprefixed(path: str):
 
 
 @bp.get("/")
+@cached_page("feedback", "responsibility")
 def home():
     from portal.responsibility.services import city_overview
 
@@ -80,6 +83,36 @@ def home():
 @bp.get("/accessibility")
 def accessibility():
     return render_template("core/accessibility.html")
+
+
+def _preference_cookie(response, name: str, value: str):
+    response.set_cookie(
+        name, value, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+    )
+    return response
+
+
+def _next_or_home() -> str:
+    target = request.args.get("next") or ""
+    return target if is_safe_next(target) else url_for("core.home")
+
+
+@bp.get("/language")
+def switch_language():
+    """The language switcher's links come through here: remember the choice in a cookie (for
+    ``/``), then show the page. Visiting a page in a language sets no cookie."""
+    response = redirect(_next_or_home(), code=303)
+    return _preference_cookie(response, i18n.COOKIE, str(g.locale))
+
+
+@bp.get("/text-size", endpoint="text_size_link")
+def text_size_link():
+    """Larger text for anonymous readers, without a session: a display preference in a cookie,
+    like the language. Signed-in people use the form below (it is saved on their account)."""
+    enable = request.args.get("large") == "1"
+    response = redirect(_next_or_home(), code=303)
+    return _preference_cookie(response, LARGE_TEXT_COOKIE, "1" if enable else "0")
 
 
 @bp.post("/text-size")

@@ -16,6 +16,7 @@ from flask_babel import force_locale
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 from werkzeug.exceptions import NotFound as RoutingNotFound
 
+from portal.core.cache import cached_page
 from portal.core.errors import NotFound, ServiceError
 from portal.extensions import db
 from portal.feedback.open311 import georeport as open311
@@ -63,6 +64,7 @@ def discovery(fmt: str):
 
 
 @bp.get(f"/services.{FMT}")
+@cached_page("responsibility")
 @localized
 def service_list(fmt: str):
     return document(fmt, open311.service_list(db.session, _locale()), "services", "service")
@@ -79,6 +81,7 @@ def service_definition(service_code: str, fmt: str):
 
 
 @bp.get(f"/requests.{FMT}")
+@cached_page("feedback", "responsibility")
 @localized
 def request_list(fmt: str):
     query = open311.parse_request_query(db.session, request.args)

@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 from wtforms import SelectChoice, SelectField
 
+from portal.core.cache import cached_page
 from portal.core.i18n import babel_locale
 from portal.extensions import db, htmx
 from portal.feedback import metrics
@@ -88,6 +89,7 @@ def decimal(value: float | None) -> Markup:
 
 
 @bp.get("/metrics", endpoint="metrics")
+@cached_page("feedback", "responsibility")
 def metrics_page():
     form = MetricsForm(request.args)
     dimension = form.by.data if form.by.data in metrics.DIMENSIONS else "department"

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
+from portal.core.cache import cached_page
 from portal.core.errors import Forbidden, Invalid
 from portal.core.forms import EmptyForm, int_arg
 from portal.core.i18n import localize
@@ -294,6 +295,7 @@ def _search_choices(form: forms.RequestSearchForm) -> None:
 
 
 @bp.get("")
+@cached_page("feedback", "responsibility")
 def index():
     form = forms.RequestSearchForm(request.args)
     _search_choices(form)
@@ -328,6 +330,7 @@ def mine():
 
 
 @bp.get("/<code>")
+@cached_page("feedback", "responsibility")
 def detail(code: str):
     item = services.by_code(db.session, code)
     if code != item.tracking_code:  # r-2026-000001 → R-2026-000001: one address per request
