@@ -286,12 +286,13 @@ def reference(name: str, loader: Callable[[], Any]):
         (version,) = versions(REFERENCE_TOPIC)
     except Unavailable:
         return loader()
-    held = _reference.get(name)
+    key = f"{current_app.config.get('SQLALCHEMY_DATABASE_URI')}|{name}"
+    held = _reference.get(key)
     if held is not None and held[0] == version:
         return held[1]
     value = loader()
     with _reference_lock:
-        _reference[name] = (version, value)
+        _reference[key] = (version, value)
     return value
 
 

@@ -279,19 +279,12 @@ def _done(item: Request, message: str):
 
 def _search_choices(form: forms.RequestSearchForm) -> None:
     any_category, any_area, any_department = _("Any category"), _("Any area"), _("Any department")
-    form.category.choices = [("", any_category)] + [
-        (str(c.id), str(c.name)) for c in responsibility.categories(db.session, active_only=False)]
-    areas = []
-
-    def walk(nodes, depth):
-        for node in nodes:
-            areas.append((str(node.area.id), "— " * depth + str(node.area.name)))
-            walk(node.children, depth + 1)
-
-    walk(responsibility.area_tree(db.session), 0)
-    form.area.choices = [("", any_area), *areas]
+    ref = responsibility.reference_data(db.session)  # held per process (no query)
+    form.category.choices = [("", any_category)] + [(str(c.id), str(c.name)) for c in ref.categories]
+    form.area.choices = [("", any_area)] + [
+        (str(a.id), "— " * a.depth + str(a.name)) for a in ref.areas]
     form.department.choices = [("", any_department)] + [
-        (str(d.id), "— " * depth + str(d.name)) for d, depth in responsibility.department_tree(db.session)]
+        (str(d.id), "— " * d.depth + str(d.name)) for d in ref.departments]
 
 
 @bp.get("")
