@@ -207,7 +207,7 @@ def _page_key(topics: tuple[str, ...]) -> str:
         "L" if request.cookies.get(LARGE_TEXT_COOKIE) == "1" else "-",
         "H" if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
         else "-",
-        request.url,
+        request.host, request.full_path,
     ]
     return PAGE_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
