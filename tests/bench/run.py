@@ -307,7 +307,10 @@ def table(kind: str, results: list[Result]) -> str:
 def main() -> None:
     kinds = os.environ.get("BENCH_DB", "sqlite,postgresql").split(",")
     started = time.perf_counter()
-    tables = [table(kind, run(kind)) for kind in kinds]
+    tables = []
+    for kind in kinds:
+        tables.append(table(kind, run(kind)))
+        print("\n" + tables[-1], flush=True)  # each as soon as it is measured
     cpu = re.sub(r"\s+", " ", next((line.split(":", 1)[1] for line in
                                     Path("/proc/cpuinfo").read_text().splitlines()
                                     if line.startswith("model name")), "?")).strip()
