@@ -5,10 +5,10 @@ from __future__ import annotations
 import importlib
 import logging
 
-from flask import Flask, g, request
+from flask import Flask, g
 
 from portal.config import ROOT, Config, load_config
-from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from portal.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
 
 # Each domain registers its blueprints, commands and tasks in its own ``init_app(app)``.
 DOMAINS = (
@@ -69,6 +69,13 @@ def create_app(config: Config | dict | None = None) -> Flask:
 
     install_session_hooks(FlaskSession)
 
+    from portal.core.cache import CompressedPages, compress_key, init_cache
+
+    init_cache(app)
+    app.config.setdefault("COMPRESS_CACHE_BACKEND", CompressedPages)
+    app.config.setdefault("COMPRESS_CACHE_KEY", compress_key)
+    compress.init_app(app)
+
     from portal.core.errors_http import init_errors
     from portal.core.rendering import init_rendering
     from portal.core.security import init_security
@@ -117,17 +124,5 @@ def _init_locale_urls(app: Flask) -> None:
             return
         values["locale"] = g.get("locale") or i18n.DEFAULT
 
-    @app.after_request
-    def remember_locale(response):
-        code = g.get("locale")
-        if (
-            code
-            and request.blueprint not in (None, "root")
-            and request.cookies.get(i18n.COOKIE) != code
-            and response.status_code < 400
-        ):
-            response.set_cookie(
-                i18n.COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
-                secure=app.config.get("SESSION_COOKIE_SECURE", False),
-            )
-        return response
+    # The locale cookie is set only when a reader switches language (core.switch_language):
+    # a page visit sets no cookie, so anonymous pages can be cached.

@@ -91,6 +91,19 @@ class Config:
         "ACCESSIBILITY_ENFORCEMENT_NAME", "Riverbend Equal Access Ombudsman")
     ACCESSIBILITY_ENFORCEMENT_URL = os.environ.get(
         "ACCESSIBILITY_ENFORCEMENT_URL", "https://ombudsman.riverbend.example.org/accessibility")
+    # Anonymous public pages kept server-side (portal.core.cache), invalidated by data
+    # versions in the shared backend; reference data kept per process the same way.
+    PAGE_CACHE = True
+    REFERENCE_CACHE = True
+    PAGE_CACHE_TIMEOUT = 60  # seconds a rendered page is kept ("3 days ago" stays right)
+    PAGE_CACHE_MAX_AGE = 60  # Cache-Control max-age for anonymous readers
+    CACHE_DEFAULT_TIMEOUT = 300
+    CACHE_KEY_PREFIX = "portal:"
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]  # static files
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/plain", "text/xml", "text/javascript",
+                          "application/javascript", "application/json", "application/xml",
+                          "application/atom+xml", "image/svg+xml", "text/calendar", "text/csv"]
 
 
 class EmbeddedConfig(Config):
@@ -100,6 +113,10 @@ class EmbeddedConfig(Config):
         self.SQLALCHEMY_DATABASE_URI = os.environ.get(
             "DATABASE_URL", f"sqlite:///{INSTANCE / 'portal.sqlite'}"
         )
+        # A file-system cache in instance/: the web processes and the worker share it.
+        self.CACHE_TYPE = "FileSystemCache"
+        self.CACHE_DIR = os.environ.get("PORTAL_CACHE_DIR", str(INSTANCE / "cache"))
+        self.CACHE_THRESHOLD = 5000
         self.CELERY = {
             "broker_url": os.environ.get(
                 "CELERY_BROKER_URL", f"sqla+sqlite:///{INSTANCE / 'celery-broker.sqlite'}"
@@ -128,6 +145,8 @@ class ProductionConfig(Config):
         self.SQLALCHEMY_DATABASE_URI = env["DATABASE_URL"]
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.RATELIMIT_STORAGE_URI = env["REDIS_URL"]
+        self.CACHE_TYPE = "RedisCache"
+        self.CACHE_REDIS_URL = env.get("CACHE_REDIS_URL", env["REDIS_URL"])
         self.MAIL_BACKEND = env.get("MAIL_BACKEND", "smtp")
         self.MAIL_FROM = env.get("MAIL_FROM", self.MAIL_FROM)
         self.SMTP_HOST = env.get("SMTP_HOST", "localhost")

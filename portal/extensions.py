@@ -1,6 +1,8 @@
 """Extension objects, bound to an app in ``create_app`` through ``init_app``."""
 
 from flask_babel import Babel
+from flask_caching import Cache
+from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -32,3 +34,5 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+cache = Cache()  # the shared backend: versions, pages (portal.core.cache)
+compress = Compress()

@@ -79,6 +79,11 @@ def make_config(database_url: str, **overrides) -> dict:
         # Links in mail and API documents are built on it (never on the request's Host).
         "PORTAL_BASE_URL": "http://localhost",
         "CELERY": {"broker_url": "memory://", "task_ignore_result": True},
+        # Off by default: tests roll back what they wrote, which no version bump sees.
+        # tests/functional/core/test_cache.py turns them on.
+        "PAGE_CACHE": False,
+        "REFERENCE_CACHE": False,
+        "CACHE_TYPE": "SimpleCache",
     }
     config.update(overrides)
     return config

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, request, url_for
+import hashlib
+import os
+from functools import lru_cache
+
+from flask import Flask, current_app, request, session, url_for
 from flask_babel import format_decimal
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -34,6 +38,44 @@ def large_text_enabled() -> bool:
     return request.cookies.get(LARGE_TEXT_COOKIE) == "1"
 
 
+@lru_cache(maxsize=256)
+def _fingerprint(path: str, mtime_ns: int, size: int) -> str:
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()[:12]
+
+
+def static_fingerprint(filename: str) -> str | None:
+    """A static file's content hash (recomputed only when the file changes), or None."""
+    folder = current_app.static_folder
+    if not folder or not filename:
+        return None
+    path = os.path.realpath(os.path.join(folder, filename))
+    if not path.startswith(os.path.realpath(folder) + os.sep):
+        return None
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return _fingerprint(path, stat.st_mtime_ns, stat.st_size)
+
+
+def static_url(filename: str) -> str:
+    """A static file's URL with its content hash: cached by browsers for a year, and a new
+    URL whenever the file changes."""
+    version = static_fingerprint(filename)
+    if version is None:
+        return url_for("static", filename=filename)
+    return url_for("static", filename=filename, v=version)
+
+
+def csrf_meta_token() -> str | None:
+    """The CSRF token for htmx's meta tag, only where a session exists already (signed in,
+    or a page with a form started one): an anonymous page must not start a session."""
+    if current_user.is_authenticated or "csrf_token" in session:
+        return generate_csrf()
+    return None
+
+
 def init_rendering(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -49,6 +91,8 @@ def init_rendering(app: Flask) -> None:
             "alternate_urls": alternate_urls,
             "large_text": large_text_enabled(),
             "csrf_token": generate_csrf,
+            "csrf_meta_token": csrf_meta_token,
+            "static_url": static_url,
             "role_labels": ROLE_LABELS,
             "profile": app.config["PROFILE"],
         }

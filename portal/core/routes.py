@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -21,6 +22,7 @@ from werkzeug.routing import RequestRedirect
 
 from portal.core import i18n
 from portal.core.auth import public_or_role
+from portal.core.cache import cached_page
 from portal.core.forms import EmptyForm
 from portal.core.rendering import LARGE_TEXT_COOKIE, large_text_enabled
 from portal.core.roles import ADMIN, STAFF
@@ -101,6 +103,7 @@ def unprefixed(path: str):
 
 
 @bp.get("/")
+@cached_page("feedback", "responsibility")
 def home():
     from portal.core.home import home_cards
     from portal.responsibility.services import city_overview
@@ -116,6 +119,36 @@ def accessibility():
     except ValueError:
         reviewed = None  # a misconfigured date leaves the sentence out rather than failing
     return render_template("core/accessibility.html", reviewed=reviewed)
+
+
+def _preference_cookie(response, name: str, value: str):
+    response.set_cookie(
+        name, value, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+    )
+    return response
+
+
+def _next_or_home() -> str:
+    target = request.args.get("next") or ""
+    return target if is_safe_next(target) else url_for("core.home")
+
+
+@bp.get("/language")
+def switch_language():
+    """The language switcher's links come through here: remember the choice in a cookie (for
+    ``/``), then show the page. Visiting a page in a language sets no cookie."""
+    response = redirect(_next_or_home(), code=303)
+    return _preference_cookie(response, i18n.COOKIE, str(g.locale))
+
+
+@bp.get("/text-size", endpoint="text_size_link")
+def text_size_link():
+    """Larger text for anonymous readers, without a session: a display preference in a cookie,
+    like the language. Signed-in people use the form below (it is saved on their account)."""
+    enable = request.args.get("large") == "1"
+    response = redirect(_next_or_home(), code=303)
+    return _preference_cookie(response, LARGE_TEXT_COOKIE, "1" if enable else "0")
 
 
 @bp.post("/text-size")

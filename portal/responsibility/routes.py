@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
+from portal.core.cache import cached_page
 from portal.core.errors import NotFound
 from portal.extensions import db
 from portal.responsibility import services
@@ -21,6 +22,7 @@ def _dispatcher():
 
 
 @bp.get("/departments")
+@cached_page("responsibility")
 def departments():
     return render_template(
         "responsibility/departments.html",
@@ -30,6 +32,7 @@ def departments():
 
 
 @bp.get("/responsibility")
+@cached_page("responsibility")
 def index():
     return render_template(
         "responsibility/index.html",
@@ -39,6 +42,7 @@ def index():
 
 
 @bp.get("/responsibility/departments/<department_code>")
+@cached_page("responsibility")
 def department(department_code: str):
     return render_template(
         "responsibility/department.html",
@@ -48,6 +52,7 @@ def department(department_code: str):
 
 
 @bp.get("/responsibility/categories/<service_code>")
+@cached_page("responsibility")
 def category(service_code: str):
     return render_template(
         "responsibility/category.html",

@@ -91,6 +91,56 @@ def city_overview(session: Session) -> CityOverview:
     )
 
 
+# --- reference data: held per process, reloaded when an edit bumps its version ------------
+
+@dataclass(frozen=True)
+class RefItem:
+    """A category, area or department as plain values, safe to share between requests."""
+
+    id: int
+    code: str
+    names: dict[str, str]
+    source_locale: str
+    depth: int = 0
+    parent_id: int | None = None
+    active: bool = True
+
+    @property
+    def name(self):
+        from portal.core.i18n import localize
+
+        return localize(self.names, self.source_locale)
+
+
+@dataclass(frozen=True)
+class ReferenceData:
+    categories: tuple[RefItem, ...]  # every category, active or not, in list order
+    areas: tuple[RefItem, ...]  # hierarchy order (city, districts, communities) with depth
+    departments: tuple[RefItem, ...]  # hierarchy order with depth
+
+
+def _load_reference(session: Session) -> ReferenceData:
+    return ReferenceData(
+        categories=tuple(RefItem(c.id, c.service_code, dict(c.name_i18n or {}), c.source_locale,
+                                 active=bool(c.active))
+                         for c in categories(session, active_only=False)),
+        areas=tuple(RefItem(a.id, a.code, dict(a.name_i18n or {}), a.source_locale, depth, a.parent_id)
+                    for a, depth in area_order(session)),
+        departments=tuple(RefItem(d.id, d.code, dict(d.name_i18n or {}), d.source_locale, depth,
+                                  d.parent_id)
+                          for d, depth in department_tree(session)),
+    )
+
+
+def reference_data(session: Session) -> ReferenceData:
+    """Categories, areas and departments for choices and labels: loaded once per process and
+    reloaded when an administrator's edit (any write to this module's tables) bumps the
+    "responsibility" version in the shared cache, which is checked once per request."""
+    from portal.core.cache import reference
+
+    return reference("responsibility.reference", lambda: _load_reference(session))
+
+
 # --- the responsibility list and routing ---------------------------------------------------
 
 DISPATCH_CODE = "dispatch"

@@ -16,9 +16,12 @@
       if (field) { event.preventDefault(); field.focus(); field.scrollIntoView({ block: "center" }); }
     });
   });
-  // htmx requests carry the CSRF token from the page's meta tag.
+  // htmx requests carry the CSRF token from the page's meta tag, or (on an anonymous page,
+  // which has no meta tag so that it starts no session) from a form's hidden field.
   document.addEventListener("htmx:configRequest", function (event) {
     var meta = document.querySelector("meta[name='csrf-token']");
-    if (meta) { event.detail.headers["X-CSRFToken"] = meta.content; }
+    var field = document.querySelector("input[name='csrf_token']");
+    var token = meta ? meta.content : (field ? field.value : null);
+    if (token) { event.detail.headers["X-CSRFToken"] = token; }
   });
 })();

@@ -1,92 +1,322 @@
-"""``make bench``: server time per page, as median and 95th percentile, beside a bare Flask
-"hello world" measured in the same run (quote the ratio, not the times).
+"""``make bench``: the portal over real HTTP, beside a bare Flask hello world in the same run.
 
-Requests go through the WSGI app in-process (Flask's test client), so the figures are the
-server's own work: routing, queries, templates and translations, without network noise.
+For SQLite and then PostgreSQL (a throwaway cluster, as the tests start one), it loads the
+demo city and ``BENCH_REQUESTS`` requests (100,000 by default, in bulk), serves the portal
+with ``gunicorn -w 2`` and the hello world with the same gunicorn settings, probes every URL
+once (status 200 and a plausible size: wrk counts a 302 as a success) and loads each with
+``wrk``. It prints requests per second, p50 and p95 latency and the ratio of requests per
+second to the hello world's, with the targets beside them.
 
-The request tracker's figures (public list, a request page, the staff queue) are taken over
-``BENCH_REQUESTS`` requests (100,000 by default), loaded in bulk. ``BENCH_DATABASE_URL``
-points it at PostgreSQL instead of a temporary SQLite file.
+The page cache runs as in each profile: a file-system cache in the instance folder with
+SQLite (embedded), Redis with PostgreSQL (production) when ``redis-server`` is installed.
+Signed-in pages send the login's session cookie and the same User-Agent (Flask-Login's strong
+session protection ties a session to it).
+
+    .venv/bin/python -m tests.bench.run            # both databases
+    BENCH_DB=sqlite BENCH_SECONDS=5 .venv/bin/python -m tests.bench.run
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
-import statistics
+import re
+import shutil
+import socket
+import subprocess
+import sys
 import tempfile
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
 
-from flask import Flask
-
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "300"))
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "100000"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+USER_AGENT = "portal-bench/1"
+HEADERS = {"User-Agent": USER_AGENT, "Accept-Encoding": "br, gzip"}
+ANONYMOUS_TARGET, SIGNED_IN_TARGET, SEARCH_P95_FACTOR = 0.25, 0.05, 10.0
+DEMO_PASSWORD = "demo-password-2026"
 
 
-def measure(client, path: str, rounds: int = ROUNDS) -> tuple[float, float]:
-    for _ in range(20):  # warm up caches and the template compiler
-        client.get(path)
-    samples = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        response = client.get(path)
-        samples.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (path, response.status_code)
-    samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+@dataclass
+class Page:
+    label: str
+    path: str
+    who: str | None = None  # None: anonymous; else the demo account signed in
+    kind: str = "anonymous"  # anonymous | signed-in | search | baseline
 
 
-def hello_world() -> Flask:
-    app = Flask("hello")
-    app.get("/")(lambda: "Hello, world!")
-    return app
+@dataclass
+class Result:
+    page: Page
+    rps: float
+    p50: float
+    p95: float
+    size: int
+    ratio: float = 0.0
 
 
-def main() -> None:
-    tmp = tempfile.mkdtemp(prefix="portal-bench-")
-    os.environ.setdefault("PORTAL_INSTANCE", tmp)
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+OPENER = urllib.request.build_opener(NoRedirect)
+
+
+def fetch(url: str, headers: dict, data: dict | None = None):
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    req = urllib.request.Request(url, data=body, headers=headers)  # noqa: S310 (http:// only)
+    try:
+        with OPENER.open(req, timeout=120) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, exc.read()
+
+
+@contextlib.contextmanager
+def gunicorn(module: str, env: dict):
+    port = free_port()
+    log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
+         "--no-control-socket", "--log-level", "warning", "--timeout", "120", module],
+        cwd=ROOT, env={**os.environ, **env, "PYTHONPATH": str(ROOT)}, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            if proc.poll() is not None:
+                raise RuntimeError(f"gunicorn {module} exited: {Path(log.name).read_text()[-2000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+        os.unlink(log.name)
+
+
+def wrk(url: str, headers: dict, seconds: int) -> dict:
+    args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "30s",
+            "-s", str(HERE / "stats.lua")]
+    for name, value in headers.items():
+        args += ["-H", f"{name}: {value}"]
+    out = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith("BENCH "))
+    return {k: int(v) for k, v in (item.split("=") for item in line.split()[1:])}
+
+
+def login(base: str, email: str) -> str:
+    status, headers, _body = fetch(f"{base}/en/account/login", HEADERS,
+                                   {"email": email, "password": DEMO_PASSWORD})
+    assert status == 303, f"login as {email}: {status}"
+    cookies = [c.split(";", 1)[0] for c in headers.get_all("Set-Cookie") or []]
+    return "; ".join(c for c in cookies if c.startswith("portal_session="))
+
+
+def measure(base: str, page: Page, cookie: str | None) -> Result:
+    headers = dict(HEADERS)
+    if cookie:
+        headers["Cookie"] = cookie
+    url = base + page.path
+    status, response_headers, body = fetch(url, headers)  # the probe, which also warms
+    assert status == 200, f"{page.path}: {status} (expected 200)"
+    assert len(body) > 10, f"{page.path}: only {len(body)} bytes"
+    if page.kind != "baseline":
+        signed_in = b"Log out" in _decoded(body, response_headers) or page.path.startswith("/open311")
+        assert signed_in == (cookie is not None) or page.path.startswith("/open311"), \
+            f"{page.path}: signed-in state is not what was asked for"
+    wrk(url, headers, 1)  # warm every worker
+    stats = wrk(url, headers, SECONDS)
+    assert stats["not200"] == 0 and stats["errors"] == 0, f"{page.path}: {stats}"
+    return Result(page, stats["requests"] / (stats["duration_us"] / 1e6),
+                  stats["p50_us"] / 1000, stats["p95_us"] / 1000, len(body))
+
+
+def _decoded(body: bytes, headers) -> bytes:
+    encoding = headers.get("Content-Encoding")
+    if encoding == "gzip":
+        import gzip
+
+        return gzip.decompress(body)
+    if encoding == "br":
+        import brotli
+
+        return brotli.decompress(body)
+    return body
+
+
+# --- the data ------------------------------------------------------------------------------
+
+def load(database_url: str, instance: str) -> dict:
+    """The demo city and REQUESTS requests; returns the codes the pages need."""
+    os.environ["PORTAL_INSTANCE"] = instance
+    from sqlalchemy import select
+
     from portal import create_app
     from portal.extensions import db
+    from portal.feedback.models import Request
     from portal.seed import seed
+    from tests.bench.seed_requests import bulk_requests
 
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite"),
-        "RATELIMIT_ENABLED": False, "CELERY_DISPATCH": False, "WTF_CSRF_ENABLED": False,
-    })
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False,
+                      "CELERY_DISPATCH": False, "PAGE_CACHE": False})
     with app.app_context():
         db.create_all()
         with app.test_request_context():
             seed(db.session)
-        from tests.bench.seed_requests import bulk_requests
-
         started = time.perf_counter()
         bulk_requests(db.session, REQUESTS)
-        print(f"loaded {REQUESTS:,} requests in {time.perf_counter() - started:.0f} s")
-        from sqlalchemy import select
-
-        from portal.feedback.models import Request
-
+        print(f"  loaded {REQUESTS:,} requests in {time.perf_counter() - started:.0f} s", flush=True)
         middle = db.session.scalar(select(Request.tracking_code).where(Request.id == REQUESTS // 2))
-
-    base_median, base_p95 = measure(hello_world().test_client(), "/")
-    print(f"{'page':<42}{'median ms':>10}{'p95 ms':>10}{'× hello':>9}")
-    print(f"{'hello world (bare Flask)':<42}{base_median:>10.2f}{base_p95:>10.2f}{1:>9.1f}")
-    client = app.test_client()
-    pages = ["/en/", "/zh-Hans/", "/ar/departments", "/en/account/login",
-             # the issue's figures, over REQUESTS requests:
-             "/en/requests", "/en/requests?q=pothole", f"/en/requests/{middle}", "/en/requests/metrics"]
-    for path in pages:
-        report(client, path, base_median)
-    staff = app.test_client()
-    response = staff.post("/en/account/login", data={"email": "admin@riverbend.example.org",
-                                                     "password": "demo-password-2026"})
-    assert response.status_code == 303, response.status_code
-    report(staff, "/en/staff/queue/", base_median)
-    report(staff, f"/en/staff/requests/{middle}", base_median)
+        db.session.remove()
+        db.engine.dispose()
+    return {"middle": middle}
 
 
-def report(client, path: str, base_median: float) -> None:
-    median, p95 = measure(client, path)
-    print(f"{path[:40]:<42}{median:>10.2f}{p95:>10.2f}{median / base_median:>9.1f}")
+def pages(codes: dict) -> list[Page]:
+    middle = codes["middle"]
+    return [
+        Page("home", "/en/"),
+        Page("public list", "/en/requests"),
+        Page("a request", f"/en/requests/{middle}"),
+        Page("metrics", "/en/requests/metrics"),
+        Page("responsibility list", "/en/responsibility"),
+        Page("Open311 services.json", "/open311/v2/services.json"),
+        Page("Open311 requests.json", "/open311/v2/requests.json"),
+        Page("search ?q=pothole", "/en/requests?q=pothole", kind="search"),
+        Page("staff queue", "/en/staff/queue/", "admin", "signed-in"),
+        Page("staff request page", f"/en/staff/requests/{middle}", "admin", "signed-in"),
+        Page("your requests", "/en/requests/mine", "resident", "signed-in"),
+    ]
+
+
+@contextlib.contextmanager
+def database(kind: str):
+    if kind == "sqlite":
+        folder = tempfile.mkdtemp(prefix="portal-bench-")
+        try:
+            yield f"sqlite:///{folder}/bench.sqlite"
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    from tests.pg import Cluster, create_database
+
+    cluster = Cluster().start()
+    try:
+        yield create_database(cluster.url, "portal_bench")
+    finally:
+        cluster.stop()
+
+
+@contextlib.contextmanager
+def cache_backend(kind: str, instance: str):
+    if kind == "postgresql" and shutil.which("redis-server"):
+        port = free_port()
+        proc = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port),
+                                 "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+        try:
+            time.sleep(0.3)
+            yield {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": f"redis://127.0.0.1:{port}/0"}, "Redis"
+        finally:
+            proc.terminate()
+            proc.wait()
+        return
+    yield {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": f"{instance}/cache"}, "file system"
+
+
+# --- the run -------------------------------------------------------------------------------
+
+def run(kind: str) -> list[Result]:
+    print(f"\n== {kind} ==", flush=True)
+    with database(kind) as url:
+        instance = tempfile.mkdtemp(prefix="portal-bench-instance-")
+        codes = load(url, instance)
+        with cache_backend(kind, instance) as (cache_config, cache_name):
+            print(f"  page cache: {cache_name}; gunicorn -w 2; wrk -t2 -c{CONNECTIONS} -d{SECONDS}s",
+                  flush=True)
+            with gunicorn("tests.bench.hello:app", {}) as base:
+                hello = measure(base, Page("hello world (bare Flask)", "/", kind="baseline"), None)
+            env = {"BENCH_DATABASE_URL": url, "PORTAL_INSTANCE": instance,
+                   "BENCH_CONFIG": json.dumps(cache_config)}
+            results = [hello]
+            with gunicorn("tests.bench.wsgi:app", env) as base:
+                cookies: dict[str, str] = {}
+                for page in pages(codes):
+                    cookie = None
+                    if page.who:
+                        cookie = cookies.get(page.who) or login(base, f"{page.who}@riverbend.example.org")
+                        cookies[page.who] = cookie
+                    results.append(measure(base, page, cookie))
+                    print(f"  {page.label}: {results[-1].rps:.0f} req/s", flush=True)
+        shutil.rmtree(instance, ignore_errors=True)
+    for r in results:
+        r.ratio = r.rps / hello.rps
+    return results
+
+
+def verdicts(results: list[Result]) -> dict[str, tuple[str, bool]]:
+    """Each page's target and whether it passes."""
+    plain = next(r for r in results if r.page.label == "public list")
+    out = {}
+    for r in results:
+        if r.page.kind == "anonymous":
+            out[r.page.label] = (f"≥ {ANONYMOUS_TARGET}", r.ratio >= ANONYMOUS_TARGET)
+        elif r.page.kind == "signed-in":
+            out[r.page.label] = (f"≥ {SIGNED_IN_TARGET}", r.ratio >= SIGNED_IN_TARGET)
+        elif r.page.kind == "search":
+            limit = plain.p95 * SEARCH_P95_FACTOR
+            out[r.page.label] = (f"p95 ≤ {SEARCH_P95_FACTOR:.0f}× list ({limit:.1f} ms)", r.p95 <= limit)
+    return out
+
+
+def table(kind: str, results: list[Result]) -> str:
+    marks = verdicts(results)
+    lines = [f"| {kind} | req/s | p50 ms | p95 ms | bytes | × hello | target | |",
+             "|---|---:|---:|---:|---:|---:|---|---|"]
+    for r in results:
+        target, ok = marks.get(r.page.label, ("", None))
+        mark = "" if ok is None else ("pass" if ok else "FAIL")
+        who = f" (signed in: {r.page.who})" if r.page.who else ""
+        lines.append(f"| {r.page.label}{who} | {r.rps:,.0f} | {r.p50:.1f} | {r.p95:.1f} | {r.size:,} "
+                     f"| {r.ratio:.3f} | {target} | {mark} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    kinds = os.environ.get("BENCH_DB", "sqlite,postgresql").split(",")
+    started = time.perf_counter()
+    tables = []
+    for kind in kinds:
+        tables.append(table(kind, run(kind)))
+        print("\n" + tables[-1], flush=True)  # each as soon as it is measured
+    cpu = re.sub(r"\s+", " ", next((line.split(":", 1)[1] for line in
+                                    Path("/proc/cpuinfo").read_text().splitlines()
+                                    if line.startswith("model name")), "?")).strip()
+    print(f"\n{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {os.cpu_count()} cores, {cpu}; "
+          f"{REQUESTS:,} requests; {time.perf_counter() - started:.0f} s in all\n")
+    print("\n\n".join(tables))
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from werkzeug.exceptions import (
 )
 from werkzeug.exceptions import NotFound as RoutingNotFound
 
+from portal.core.cache import cached_page
 from portal.core.errors import NotFound, ServiceError
 from portal.core.urls import absolute_url
 from portal.extensions import db, limiter
@@ -137,6 +138,7 @@ def discovery(fmt: str):
 
 
 @bp.get(f"/services.{FMT}")
+@cached_page("responsibility")
 @localized
 def service_list(fmt: str):
     return document(fmt, open311.service_list(db.session, _locale()), "services", "service")
@@ -153,6 +155,7 @@ def service_definition(service_code: str, fmt: str):
 
 
 @bp.get(f"/requests.{FMT}")
+@cached_page("feedback", "responsibility")
 @localized
 def request_list(fmt: str):
     query = open311.parse_request_query(db.session, request.args)

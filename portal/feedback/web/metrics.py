@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 from wtforms import SelectChoice, SelectField
 
+from portal.core.cache import cached_page
 from portal.core.forms import PortalForm
 from portal.core.i18n import babel_locale
 from portal.extensions import db, htmx
@@ -113,6 +114,7 @@ def _queue_refresh() -> None:
 
 
 @bp.get("/metrics", endpoint="metrics")
+@cached_page("feedback", "responsibility")
 def metrics_page():
     form = MetricsForm(request.args)
     dimension = form.by.data if form.by.data in metrics.DIMENSIONS else "department"

@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from portal.core.cache import cached_page
 from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.forms import EmptyForm, int_arg
 from portal.core.i18n import localize
@@ -292,22 +293,16 @@ def _done(item: Request, message: str):
 
 def _search_choices(form: forms.RequestSearchForm) -> None:
     any_category, any_area, any_department = _("Any category"), _("Any area"), _("Any department")
-    form.category.choices = [("", any_category)] + [
-        (str(c.id), str(c.name)) for c in responsibility.categories(db.session, active_only=False)]
-    areas = []
-
-    def walk(nodes, depth):
-        for node in nodes:
-            areas.append((str(node.area.id), "— " * depth + str(node.area.name)))
-            walk(node.children, depth + 1)
-
-    walk(responsibility.area_tree(db.session), 0)
-    form.area.choices = [("", any_area), *areas]
+    ref = responsibility.reference_data(db.session)  # held per process (no query)
+    form.category.choices = [("", any_category)] + [(str(c.id), str(c.name)) for c in ref.categories]
+    form.area.choices = [("", any_area)] + [
+        (str(a.id), "— " * a.depth + str(a.name)) for a in ref.areas]
     form.department.choices = [("", any_department)] + [
-        (str(d.id), "— " * depth + str(d.name)) for d, depth in responsibility.department_tree(db.session)]
+        (str(d.id), "— " * d.depth + str(d.name)) for d in ref.departments]
 
 
 @bp.get("")
+@cached_page("feedback", "responsibility")
 def index():
     form = forms.RequestSearchForm(request.args)
     _search_choices(form)
@@ -375,6 +370,7 @@ def mine():
 
 
 @bp.get("/<code>")
+@cached_page("feedback", "responsibility")
 def detail(code: str):
     item = services.by_code(db.session, code)
     if code != item.tracking_code:  # r-2026-000001 → R-2026-000001: one address per request

@@ -124,9 +124,20 @@ def test_post_with_a_valid_token_is_accepted(app, csrf_on, world, endpoint, rule
     assert translated(app, "en", CSRF_MESSAGE) not in response.get_data(as_text=True)
 
 
-def test_the_token_is_in_a_meta_tag_for_htmx(client):
+def test_the_token_is_in_a_meta_tag_for_htmx(client, factories, login):
+    login(factories.user())
     doc = page(client.get("/en/"))
     assert doc.one("meta", name="csrf-token").get("content")
+
+
+def test_an_anonymous_page_without_a_form_starts_no_session(client, csrf_on):
+    """No token, so no session cookie: the page can be cached. A page with a form (and
+    htmx, which then reads the form's own token) does start one."""
+    response = client.get("/en/")
+    assert "Set-Cookie" not in response.headers
+    assert page(response).find("meta", attrs={"name": "csrf-token"}) is None
+    register = client.get("/en/account/register")
+    assert "portal_session=" in register.headers.get("Set-Cookie", "")
 
 
 def test_an_htmx_post_sends_the_token_in_a_header(app, client, csrf_on):

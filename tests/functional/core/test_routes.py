@@ -44,15 +44,25 @@ def test_root_prefers_the_cookie_to_accept_language(client):
     assert client.get("/", headers={"Accept-Language": "es"}).headers["Location"] == "/es/"
 
 
-def test_visiting_a_locale_remembers_it(client):
-    response = client.get("/bo/")
+def test_switching_language_remembers_it(client):
+    response = client.get("/bo/language?next=/bo/departments")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/bo/departments"
     cookie = next(c for c in response.headers.getlist("Set-Cookie")
                   if c.startswith("portal_locale="))
     assert cookie.startswith("portal_locale=bo;") and "HttpOnly" in cookie
     assert client.get("/", headers={"Accept-Language": "es"}).headers["Location"] == "/bo/"
-    # not re-sent while unchanged
-    again = client.get("/bo/departments")
-    assert not any(c.startswith("portal_locale=") for c in again.headers.getlist("Set-Cookie"))
+    # visiting a page in another language sets no cookie (anonymous pages stay cacheable)
+    again = client.get("/es/departments")
+    assert "Set-Cookie" not in again.headers
+    assert client.get("/", headers={"Accept-Language": "es"}).headers["Location"] == "/bo/"
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example/", ""])
+def test_switching_language_never_redirects_off_site(client, target):
+    response = client.get("/ar/language", query_string={"next": target})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/ar/"
 
 
 def test_root_prefers_the_saved_preference(client, factories, login):
@@ -105,12 +115,21 @@ def test_every_page_has_lang_dir_and_alternates(client, code, path):
     links = {a.get("lang"): a for a in switcher.find_all("a")}
     assert set(links) == set(CODES)
     for c, a in links.items():
-        assert a.get("href") == path.format(c)
+        assert switcher_target(a.get("href")) == (f"/{c}/language", path.format(c))
         assert a.get("hreflang") == c
         assert a.get("dir") == ("rtl" if c in RTL else "ltr")
     assert links[code].get("aria-current") == "true"
     assert doc.one("main").get("id") == "main-content"
     assert doc.find("a", href="#main-content") is not None
+
+
+def switcher_target(href: str) -> tuple[str, str]:
+    """The switcher links through /<code>/language?next=<page>, which remembers the choice:
+    (that path, the page it leads to)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    parts = urlsplit(href)
+    return parts.path, parse_qs(parts.query)["next"][0]
 
 
 def _locale_only_pages():
@@ -140,7 +159,7 @@ def test_every_page_in_the_url_map_has_lang_dir_and_alternates(client, factories
 def test_language_switcher_keeps_the_page_and_query(client):
     doc = page(client.get("/es/account/login?next=/es/admin/users"))
     arabic = doc.one("nav", class_="languages").one("a", lang="ar")
-    assert arabic.get("href") == "/ar/account/login?next=/es/admin/users"
+    assert switcher_target(arabic.get("href")) == ("/ar/language", "/ar/account/login?next=/es/admin/users")
     assert arabic.text == "العربية"
 
 
@@ -411,7 +430,7 @@ def test_secure_cookies_and_hsts_in_production(make_app, monkeypatch, db_session
         assert "Secure" in cookies[name] and "HttpOnly" in cookies[name]
     hsts = response.headers["Strict-Transport-Security"]
     assert "max-age=63072000" in hsts and "includeSubDomains" in hsts
-    locale_cookies = [v for v in c.get("/es/", **https).headers.getlist("Set-Cookie")
+    locale_cookies = [v for v in c.get("/es/language?next=/es/", **https).headers.getlist("Set-Cookie")
                       if v.startswith("portal_locale=")]
     assert locale_cookies and all("Secure" in v for v in locale_cookies)
     # production hides the gallery and the mailbox from the public
@@ -433,15 +452,30 @@ def test_https_seen_through_the_reverse_proxy(make_app, db_session):
 # --- text size -----------------------------------------------------------------------------
 
 def test_larger_text_for_anonymous_readers(client):
-    response = client.post("/en/text-size", data={"next": "/en/departments?x=1"})
+    """A plain link (no form, no session): the page that offers it sets no cookie."""
+    first = client.get("/en/departments?x=1")
+    assert "Set-Cookie" not in first.headers
+    link = page(first).one("a", role="button", aria_pressed=True)
+    assert link.get("aria-pressed") == "false"
+    response = client.get(link.get("href"))
     assert response.status_code == 303
     assert response.headers["Location"] == "/en/departments?x=1"
+    assert response.headers.getlist("Set-Cookie")[0].startswith("portal_large_text=1;")
     doc = page(client.get("/en/departments"))
     assert "text-large" in doc.one("html").get("class", "").split()
-    button = doc.one("button", aria_pressed=True)
-    assert button.get("aria-pressed") == "true"
-    client.post("/en/text-size", data={"next": "/en/"})
+    link = doc.one("a", role="button", aria_pressed=True)
+    assert link.get("aria-pressed") == "true"
+    client.get(link.get("href"))
     assert page(client.get("/en/")).one("html").get("class") is None
+    # the form still works (for a page that was open before)
+    client.post("/en/text-size", data={"next": "/en/"})
+    assert "text-large" in page(client.get("/en/")).one("html").get("class", "")
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "javascript:x", ""])
+def test_larger_text_link_never_redirects_off_site(client, target):
+    response = client.get("/es/text-size", query_string={"large": "1", "next": target})
+    assert response.headers["Location"] == "/es/"
 
 
 def test_larger_text_is_saved_on_the_account(client, db_session, factories, login):
