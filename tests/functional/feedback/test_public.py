@@ -855,7 +855,7 @@ def test_thumbnails_are_made_once_stored_and_cached_for_long(client, city, act):
     item = submit(act, city, resident)
     file = attachments.add(city.session, "big.jpg", photo(1600, 1200), request_id=item.id)
     file.created_at = item.created_at  # uploaded with the request: public
-    pdf = attachments.add(city.session, "plan.pdf", b"%PDF-1.4 plan", request_id=item.id)
+    pdf = attachments.add(city.session, "plan.pdf", sample_pdf(), request_id=item.id)
     pdf.created_at = item.created_at
     city.session.commit()
     assert file.thumbnail is None

@@ -112,7 +112,7 @@ def test_anything_else_goes_to_the_list_search(client, busy, typed, query):
     ("R-20x6-000042", "A tracking code is R, the year and the request's number"),
     ("R-2026", "A tracking code is R, the year and the request's number"),
     ("", "Enter a tracking code, like R-2026-000042."),
-    ("R-2026-\x00", "Remove the special characters"),
+    ("R-2026-\x00", "Remove the invisible control characters"),
     ("x" * 101, "Enter at most 100 characters."),
 ])
 def test_a_malformed_code_gets_its_error_beside_the_field(client, busy, typed, message):
