@@ -53,6 +53,8 @@ test: setup
 	$(BIN)/pytest -n auto -p no:cacheprovider --db=postgresql -m "not browser and not sqlite_only"
 
 bench: setup
+	@command -v wrk >/dev/null || { [ "$$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive apt-get -y -q install wrk; } \
+	  || { echo "make bench needs Debian's wrk (apt-get install wrk)"; exit 1; }
 	$(BIN)/python -m tests.bench.run
 
 clean:
