@@ -103,7 +103,8 @@ class Config:
     COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]  # static files
     COMPRESS_MIMETYPES = ["text/html", "text/css", "text/plain", "text/xml", "text/javascript",
                           "application/javascript", "application/json", "application/xml",
-                          "application/atom+xml", "image/svg+xml", "text/calendar", "text/csv"]
+                          "application/atom+xml", "image/svg+xml", "text/calendar", "text/csv",
+                          "application/geo+json"]
 
 
 class EmbeddedConfig(Config):

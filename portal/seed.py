@@ -62,6 +62,47 @@ DEMO_USERS = [
     ("resident.bo@riverbend.example.org", "བཀྲ་ཤིས་", [], [], "bo"),
 ]
 
+# The demo city's boundaries (longitude, latitude): a river runs west to east between the
+# north district and the two southern ones. Hillside has a park that belongs to no community
+# (a hole: the district decides there), and Fishers' Village covers only part of the harbour
+# district, so some points there are routed by the district alone.
+_RIVER = [(8.000, 47.030), (8.0225, 47.0315), (8.030, 47.032), (8.045, 47.0305), (8.060, 47.029),
+          (8.0675, 47.0295), (8.090, 47.031)]
+
+
+def _ring(*points):
+    return [[x, y] for x, y in (*points, points[0])]
+
+
+BOUNDARIES = {
+    "riverbend": [_ring((8.000, 47.000), (8.090, 47.000), (8.090, 47.060), (8.000, 47.060))],
+    "north": [_ring(*_RIVER, (8.090, 47.060), (8.000, 47.060))],
+    "old-town": [_ring((8.000, 47.000), (8.045, 47.000), *reversed(_RIVER[:4]))],
+    "harbour": [_ring((8.045, 47.000), (8.090, 47.000), *reversed(_RIVER[3:]))],
+    "north-maple": [_ring(*_RIVER[:4], (8.045, 47.060), (8.000, 47.060))],
+    "north-hill": [_ring(*_RIVER[3:], (8.090, 47.060), (8.045, 47.060)),
+                   _ring((8.065, 47.045), (8.065, 47.050), (8.075, 47.050), (8.075, 47.045))],
+    "old-market": [_ring((8.000, 47.000), (8.0225, 47.000), (8.0225, 47.0315), (8.000, 47.030))],
+    "old-bridge": [_ring((8.0225, 47.000), (8.045, 47.000), (8.045, 47.0305), (8.030, 47.032),
+                         (8.0225, 47.0315))],
+    "harbour-quay": [_ring((8.0675, 47.000), (8.090, 47.000), (8.090, 47.031), (8.0675, 47.0295))],
+    "harbour-fish": [_ring((8.045, 47.000), (8.0675, 47.000), (8.0675, 47.015), (8.045, 47.015))],
+}
+
+
+def seed_boundaries(session: Session) -> int:
+    """The demo boundaries, for areas that have none yet."""
+    from portal.responsibility.geometry import current_boundaries, set_boundary
+
+    have = current_boundaries(session)
+    created = 0
+    for area in session.scalars(select(Area).where(Area.code.in_(BOUNDARIES))):
+        if area.id not in have:
+            set_boundary(session, area, {"type": "Polygon", "coordinates": BOUNDARIES[area.code]},
+                         source="demo")
+            created += 1
+    return created
+
 
 def _upsert_tree(session: Session, model, rows, extra) -> int:
     existing = {obj.code: obj for obj in session.scalars(select(model))}
@@ -84,6 +125,8 @@ def _upsert_tree(session: Session, model, rows, extra) -> int:
 
 def seed(session: Session) -> int:
     created = _upsert_tree(session, Area, AREAS, lambda row: {})
+    session.flush()
+    created += seed_boundaries(session)
     created += _upsert_tree(
         session, Department, DEPARTMENTS, lambda row: {"email": row[4], "phone": row[5]}
     )

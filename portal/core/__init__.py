@@ -8,6 +8,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from portal.core import (
         flashes,
+        heartbeat,  # noqa: F401  (its table, so `flask db migrate` never drops it)
         search,
         tasks,  # noqa: F401  (registers the Celery tasks)
     )

@@ -24,6 +24,8 @@ class Request(db.Model):
         # Open311 requests.json: newest first within a date window, filtered by status and
         # service (the filters' columns in the index, so they are checked before the row).
         Index("ix_request_requested", "created_at", "id", "state_type", "category_id"),
+        # "Near here": a bounding box around a point (latitude range, then longitude).
+        Index("ix_request_point", "latitude", "longitude"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -158,20 +158,25 @@ def seed_requests(session: Session) -> int:
     # Residents write in their own language; where a problem is, they give as the street
     # signs write it, so English pages show no Chinese addresses (their titles and
     # descriptions stay as written, marked with their language).
-    def submit(user, cat, area, title, text, where, locale="en", answers=None, show=False):
+    # A few give the point too (latitude, longitude), inside the area's demo boundary.
+    def submit(user, cat, area, title, text, where, locale="en", answers=None, show=False,
+               point=(None, None)):
         return services.submit(session, user, services.Submission(
             category=cats[cat], area=areas[area], title=title, description=text,
-            location_text=where, answers=answers or {}, show_name=show, locale=locale))
+            location_text=where, answers=answers or {}, show_name=show, locale=locale,
+            latitude=point[0], longitude=point[1]))
 
     a = submit(resident, "pothole", "north-hill", "Deep pothole outside the school",
                "A deep pothole has opened in front of the school gate. Children step around it into the road.",
-               "12 Hillside Road, by the school gate", answers={"size": "medium", "since": "two weeks"}, show=True)
+               "12 Hillside Road, by the school gate", answers={"size": "medium", "since": "two weeks"}, show=True,
+               point=(47.0402, 8.0551))
     services.acknowledge(session, roads, a, "Thank you, we will inspect it this week.")
     services.answer(session, roads, a, "The pothole was filled and the surface sealed on Tuesday.")
     services.respond(session, resident, a, True, 5, "Fixed quickly, thank you!")
 
     b = submit(zh, "pothole", "old-market", "市场路面塌陷", "市场入口处路面塌陷，雨天积水很深，行人很难通过。",
-               "opposite 8 Market Street", locale="zh-Hant", answers={"size": "large"})
+               "opposite 8 Market Street", locale="zh-Hant", answers={"size": "large"},
+               point=(47.0113, 8.0102))
     services.acknowledge(session, users["admin@riverbend.example.org"], b)
     services.answer(session, admin, b, "路面已经临时修补，下月将全面重铺。")
     services.respond(session, zh, b, False, 2, "只是临时修补，下雨又塌了。")
@@ -182,13 +187,13 @@ def seed_requests(session: Session) -> int:
 
     d = submit(resident, "water-leak", "harbour-quay", "Water bubbling up through the pavement",
                "Clean water has been bubbling up through the pavement since this morning and is running into the road.",
-               "East Quay, opposite the ferry ticket office")
+               "East Quay, opposite the ferry ticket office", point=(47.0152, 8.0803))
     services.start_work(session, water, d, "A crew is on the way.")
     services.ask_for_information(session, water, d, "Is the water still running now, or has it stopped?")
 
     e = submit(resident, "streetlight", "old-bridge", "Three street lights off on the bridge",
                "The three lights on the west side of the stone bridge have been off for a week; it is very dark.",
-               "Stone Bridge, west side")
+               "Stone Bridge, west side", point=(47.0281, 8.0236))
     services.return_to_dispatcher(session, roads, e, "The bridge lights belong to the heritage trust, not the roads bureau.")
     services.reassign(session, dispatcher, e, session.scalar(select(Department).where(Department.code == "old-town-office")),
                       "The Old Town office manages the heritage lighting contract.")
@@ -199,7 +204,7 @@ def seed_requests(session: Session) -> int:
 
     g = submit(resident, "litter", "old-market", "Bins overflowing after the market",
                "After the Saturday market the bins along the square overflow and rubbish blows around.",
-               "Market Square, north side")
+               "Market Square, north side", point=(47.0204, 8.0118))
     h = submit(users["resident.bo@riverbend.example.org"], "litter", "old-market", "ཚོང་ར་ཕྱོགས་ཀྱི་གད་སྙིགས།",
                "ཚོང་རའི་རྗེས་སུ་གད་སྙིགས་མང་པོ་ཡོད།", "ཚོང་ར་བྱང་ཕྱོགས།", locale="bo")
     services.close(session, admin, h, "closed_duplicate", "Already reported; follow the original request.", duplicate_of=g)

@@ -143,3 +143,22 @@ class ResponsibilityRule(db.Model):
     area: Mapped[Area] = relationship()
     lead_department: Mapped[Department] = relationship(foreign_keys=[lead_department_id])
     co_departments: Mapped[list[Department]] = relationship(secondary=rule_co_department)
+
+
+class AreaBoundary(db.Model):
+    """An area's boundary for a period: a GeoJSON Polygon or MultiPolygon in WGS 84
+    (longitude, latitude). An import never edits a boundary in force: it ends it
+    (``effective_to``) and starts a new one, so what routed a past request stays readable."""
+
+    __tablename__ = "area_boundary"
+    __table_args__ = (Index("ix_area_boundary_current", "area_id", "effective_to"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"))
+    geometry: Mapped[dict] = mapped_column(JSON)
+    effective_from: Mapped[datetime] = mapped_column(default=utcnow)
+    effective_to: Mapped[datetime | None]  # None = in force
+    source: Mapped[str] = mapped_column(String(200), default="")  # file name, "demo", ...
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    area: Mapped[Area] = relationship()

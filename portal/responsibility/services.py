@@ -104,6 +104,7 @@ class RefItem:
     depth: int = 0
     parent_id: int | None = None
     active: bool = True
+    level: str = ""  # areas and departments: city, district, community, ...
 
     @property
     def name(self):
@@ -124,10 +125,11 @@ def _load_reference(session: Session) -> ReferenceData:
         categories=tuple(RefItem(c.id, c.service_code, dict(c.name_i18n or {}), c.source_locale,
                                  active=bool(c.active))
                          for c in categories(session, active_only=False)),
-        areas=tuple(RefItem(a.id, a.code, dict(a.name_i18n or {}), a.source_locale, depth, a.parent_id)
+        areas=tuple(RefItem(a.id, a.code, dict(a.name_i18n or {}), a.source_locale, depth, a.parent_id,
+                            level=a.level)
                     for a, depth in area_order(session)),
         departments=tuple(RefItem(d.id, d.code, dict(d.name_i18n or {}), d.source_locale, depth,
-                                  d.parent_id)
+                                  d.parent_id, level=d.level)
                           for d, depth in department_tree(session)),
     )
 
