@@ -18,6 +18,7 @@ DOMAINS = (
     "portal.responsibility",
     "portal.moderation",
     "portal.feedback",
+    "portal.deliberation",
 )
 
 

@@ -148,6 +148,7 @@ def seed(session: Session) -> int:
             )
         created += 1
     session.commit()
+    from portal.deliberation.seed import seed as seed_halls
     from portal.feedback.seed import seed as seed_feedback
 
-    return created + seed_feedback(session)
+    return created + seed_feedback(session) + seed_halls(session)

@@ -58,10 +58,20 @@ def text(notification: Notification) -> str:
     return str(template) % params
 
 
+def translatable_param(versions: dict[str, str], source: str) -> dict:
+    """A parameter shown in the reader's language (a hall's or a category's name)."""
+    return {"i18n": dict(versions or {}), "source": source}
+
+
 def _translate_param(value):
-    """A parameter may name another message key (an event label) to translate at read time."""
+    """A parameter may name another message key (an event label) to translate at read time,
+    or carry a translatable text's versions (``translatable_param``)."""
     if isinstance(value, dict) and "key" in value:
         return MESSAGES.get(value["key"], value["key"])
+    if isinstance(value, dict) and "i18n" in value:
+        from portal.core.i18n import localize
+
+        return localize(value["i18n"], value.get("source") or "en").text
     return value
 
 

@@ -1,4 +1,5 @@
-"""URLs: the bounded ``int`` converter every blueprint uses, and absolute links.
+"""URLs: the bounded ``int`` converter every blueprint uses, strings without control
+characters, ``slug``, and absolute links.
 
 ``int`` is bounded: an identifier in a path past what an ``integer`` column holds is not a
 row, so the URL does not match (404) instead of reaching the database, where PostgreSQL
@@ -15,7 +16,7 @@ defaults included) and puts it under ``PORTAL_BASE_URL``.
 from __future__ import annotations
 
 from flask import current_app, has_request_context, request, url_for
-from werkzeug.routing import IntegerConverter, ValidationError
+from werkzeug.routing import BaseConverter, IntegerConverter, UnicodeConverter, ValidationError
 
 from portal.core.forms import MAX_INT
 
@@ -30,9 +31,28 @@ class BoundedIntegerConverter(IntegerConverter):
         return super().to_python(value)
 
 
+class TextConverter(UnicodeConverter):
+    """The default ``string`` converter without control characters: a NUL in a path never
+    reaches a query (PostgreSQL refuses NUL in text, which would be a 500)."""
+
+    def __init__(self, map, minlength=1, maxlength=None, length=None):
+        super().__init__(map, minlength=minlength, maxlength=maxlength, length=length)
+        self.regex = self.regex.replace("[^/]", "[^/\\x00-\\x1f\\x7f]")
+
+
+class SlugConverter(BaseConverter):
+    """A web address part chosen by people (a hall's ``stone-bridge``): lowercase letters,
+    digits and hyphens, at most 64."""
+
+    regex = "[a-z0-9][a-z0-9-]{0,63}"
+
+
 def init_converters(app) -> None:
     """Before any blueprint is registered: rules are compiled with the converters of the day."""
     app.url_map.converters["int"] = BoundedIntegerConverter
+    app.url_map.converters["default"] = TextConverter
+    app.url_map.converters["string"] = TextConverter
+    app.url_map.converters["slug"] = SlugConverter
 
 
 def base_url() -> str:

@@ -1,1 +1,18 @@
-"""The deliberation module (planned; see the open issues)."""
+"""Deliberation: halls where a community debates, proposes, meets and votes.
+
+The rooms: ``models`` (halls, members, the timeline), ``services`` (who may see, join, host
+and change a hall), ``forms``, ``routes`` (the pages) and ``seed`` (the demo halls).
+Debates, proposals, meetings and votes come next (see the open issue).
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from portal.core.home import HomeCard, register_home_card
+    from portal.deliberation.routes import bp
+
+    app.register_blueprint(bp, url_prefix="/<lc:locale>")
+    register_home_card(app, HomeCard("halls", "deliberation/_home_card.html", order=15))

@@ -663,7 +663,7 @@ def clean_versions(versions: dict[str, str] | None) -> dict[str, str]:
             if code in BY_CODE and text and text.strip()}
 
 
-def _check_versions(errors: dict, prefix: str, versions: dict[str, str], source: str,
+def check_versions(errors: dict, prefix: str, versions: dict[str, str], source: str,
                     limit: int, required: bool = True) -> None:
     for code, text in versions.items():
         if len(text) > limit:
@@ -673,7 +673,7 @@ def _check_versions(errors: dict, prefix: str, versions: dict[str, str], source:
             _l("Enter this in the language you wrote in."))
 
 
-def _check_source(errors: dict, source: str) -> None:
+def check_source(errors: dict, source: str) -> None:
     if source not in BY_CODE:
         errors["source_locale"] = [_l("Choose the language you wrote in.")]
 
@@ -707,7 +707,7 @@ def _check_parent(session: Session, errors: dict, model, parent_id: int | None,
     return session.get(model, parent_id)
 
 
-def _changes(obj, values: dict) -> list[str]:
+def apply_changes(obj, values: dict) -> list[str]:
     """Set ``values`` on ``obj``; the names of the attributes that changed."""
     changed = []
     for key, value in values.items():
@@ -754,9 +754,9 @@ def _department_values(session: Session, data: DepartmentData, current: Departme
         errors["code"] = [_l("The dispatcher keeps its code: requests without a rule go to it.")]
     if data.level not in DEPARTMENT_LEVELS:
         errors["level"] = [_l("Choose from the list.")]
-    _check_source(errors, data.source_locale)
+    check_source(errors, data.source_locale)
     names = clean_versions(data.names)
-    _check_versions(errors, "name", names, data.source_locale, 200)
+    check_versions(errors, "name", names, data.source_locale, 200)
     parent = _check_parent(session, errors, Department, data.parent_id,
                            current.id if current else None)
     supervisor_id = None
@@ -789,7 +789,7 @@ def create_department(session: Session, actor, data: DepartmentData,
 
 def update_department(session: Session, actor, department: Department, data: DepartmentData,
                       ip_address: str | None = None) -> list[str]:
-    changed = _changes(department, _department_values(session, data, department))
+    changed = apply_changes(department, _department_values(session, data, department))
     if changed:
         _audit.record(session, actor, "department.updated", "department", department.id,
                       ip_address, code=department.code, fields=changed)
@@ -819,9 +819,9 @@ def _area_values(session: Session, data: AreaData, current: Area | None) -> dict
     _check_code(session, errors, Area.code, code, current.id if current else None)
     if data.level not in AREA_LEVELS:
         errors["level"] = [_l("Choose from the list.")]
-    _check_source(errors, data.source_locale)
+    check_source(errors, data.source_locale)
     names = clean_versions(data.names)
-    _check_versions(errors, "name", names, data.source_locale, 200)
+    check_versions(errors, "name", names, data.source_locale, 200)
     parent = _check_parent(session, errors, Area, data.parent_id, current.id if current else None)
     if errors:
         raise Invalid(errors)
@@ -840,7 +840,7 @@ def create_area(session: Session, actor, data: AreaData, ip_address: str | None 
 
 def update_area(session: Session, actor, area: Area, data: AreaData,
                 ip_address: str | None = None) -> list[str]:
-    changed = _changes(area, _area_values(session, data, area))
+    changed = apply_changes(area, _area_values(session, data, area))
     if changed:
         _audit.record(session, actor, "area.updated", "area", area.id, ip_address,
                       code=area.code, fields=changed)
@@ -872,9 +872,9 @@ def _group_values(session: Session, data: GroupData, current: CategoryGroup | No
     errors: dict[str, list] = {}
     code = (data.code or "").strip().lower()
     _check_code(session, errors, CategoryGroup.code, code, current.id if current else None)
-    _check_source(errors, data.source_locale)
+    check_source(errors, data.source_locale)
     names = clean_versions(data.names)
-    _check_versions(errors, "name", names, data.source_locale, 200)
+    check_versions(errors, "name", names, data.source_locale, 200)
     if errors:
         raise Invalid(errors)
     return {"code": code, "name_i18n": names, "source_locale": data.source_locale,
@@ -894,7 +894,7 @@ def create_group(session: Session, actor, data: GroupData,
 
 def update_group(session: Session, actor, group: CategoryGroup, data: GroupData,
                  ip_address: str | None = None) -> list[str]:
-    changed = _changes(group, _group_values(session, data, group))
+    changed = apply_changes(group, _group_values(session, data, group))
     if changed:
         _audit.record(session, actor, "category_group.updated", "category_group", group.id,
                       ip_address, code=group.code, fields=changed)
@@ -929,18 +929,18 @@ def _category_values(session: Session, data: CategoryData, current: ServiceCateg
                 current.id if current else None, field="service_code")
     if data.group_id is None or session.get(CategoryGroup, data.group_id) is None:
         errors["group_id"] = [_l("Choose from the list.")]
-    _check_source(errors, data.source_locale)
+    check_source(errors, data.source_locale)
     names = clean_versions(data.names)
     descriptions = clean_versions(data.descriptions)
-    _check_versions(errors, "name", names, data.source_locale, 200)
-    _check_versions(errors, "description", descriptions, data.source_locale, 2000, required=False)
+    check_versions(errors, "name", names, data.source_locale, 200)
+    check_versions(errors, "description", descriptions, data.source_locale, 2000, required=False)
     if data.ack_hours is None or not 1 <= data.ack_hours <= 400:
         errors["ack_hours"] = [_l("Enter a whole number from %(min)d to %(max)d.", min=1, max=400)]
     if data.resolve_days is None or not 1 <= data.resolve_days <= 365:
         errors["resolve_days"] = [_l("Enter a whole number from %(min)d to %(max)d.", min=1, max=365)]
     given = data.keywords if isinstance(data.keywords, dict) else {data.source_locale: data.keywords}
     keywords = {code: " ".join(words.split()) for code, words in clean_versions(given).items()}
-    _check_versions(errors, "keywords", keywords, data.source_locale, 1000, required=False)
+    check_versions(errors, "keywords", keywords, data.source_locale, 1000, required=False)
     if errors:
         raise Invalid(errors)
     return {"service_code": code, "group_id": data.group_id, "name_i18n": names,
@@ -962,7 +962,7 @@ def create_category(session: Session, actor, data: CategoryData,
 
 def update_category(session: Session, actor, category: ServiceCategory, data: CategoryData,
                     ip_address: str | None = None) -> list[str]:
-    changed = _changes(category, _category_values(session, data, category))
+    changed = apply_changes(category, _category_values(session, data, category))
     if changed:
         _audit.record(session, actor, "category.updated", "service_category", category.id,
                       ip_address, code=category.service_code, fields=changed)
@@ -1006,7 +1006,7 @@ def save_attribute(session: Session, actor, category: ServiceCategory, data: Att
     if data.datatype not in DATATYPES:
         errors["datatype"] = [_l("Choose from the list.")]
     descriptions = clean_versions(data.descriptions)
-    _check_versions(errors, "description", descriptions, source, 500)
+    check_versions(errors, "description", descriptions, source, 500)
     values, keys = [], set()
     for n, (key, names) in enumerate(data.values):
         key, names = (key or "").strip(), clean_versions(names)
@@ -1018,7 +1018,7 @@ def save_attribute(session: Session, actor, category: ServiceCategory, data: Att
         elif key in keys:
             errors[f"value_{n}_key"] = [_l("Each answer needs its own key.")]
         keys.add(key)
-        _check_versions(errors, f"value_{n}_name", names, source, 200)
+        check_versions(errors, f"value_{n}_name", names, source, 200)
         values.append({"key": key, "name_i18n": names})
     if data.datatype in LIST_DATATYPES and not values:
         errors["value_0_key"] = [_l("A list question needs at least one answer to choose from.")]

@@ -102,6 +102,8 @@ SAMPLE_VALUES = {
     "code": lambda live: live.data["request_codes"],
     "attachment_id": column(f"{FEEDBACK}:Attachment", fallback=999999),
     "template_id": column(f"{FEEDBACK}:ReplyTemplate", fallback=999999),
+    # deliberation: the demo halls (open, area and invitation)
+    "slug": column("portal.deliberation.models:Hall", "slug", limit=3),
 }
 
 ROLES = {"anonymous": None, "resident": RESIDENT, "admin": ADMIN}

@@ -269,3 +269,25 @@ def poll(predicate, seconds: float = 30.0, interval: float = 0.2):
             return value
         time.sleep(interval)
     return predicate()
+
+
+class QueryCounter:
+    """The SQL statements run while it is open: ``with QueryCounter(db.engine) as counted``."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append(statement)
+
+    def __enter__(self):
+        from sqlalchemy import event
+
+        event.listen(self.engine, "before_cursor_execute", self)
+        return self
+
+    def __exit__(self, *exc):
+        from sqlalchemy import event
+
+        event.remove(self.engine, "before_cursor_execute", self)

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 from PIL import Image
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from portal.core.calendar import CalendarDay, set_day
 from portal.core.models import User, utcnow
@@ -17,7 +17,7 @@ from portal.core.notifications import Notification
 from portal.feedback import attachments, services
 from portal.feedback.models import Attachment, Follower, Request, RequestEvent
 from portal.seed import DEMO_PASSWORD
-from tests.functional.support import page, title
+from tests.functional.support import QueryCounter, page, title
 from tests.samples import pdf as sample_pdf
 
 # --- the demo city ---------------------------------------------------------------------------
@@ -668,22 +668,6 @@ def test_verify_command(app, city):
 
 
 # --- the cost of a page --------------------------------------------------------------------
-
-class QueryCounter:
-    def __init__(self, engine):
-        self.engine = engine
-        self.statements: list[str] = []
-
-    def __call__(self, conn, cursor, statement, parameters, context, executemany):
-        self.statements.append(statement)
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self)
-
 
 def _queries(client, db_session, url, headers=None) -> list[str]:
     from portal.extensions import db

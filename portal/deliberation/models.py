@@ -1,0 +1,89 @@
+"""Halls: where a community deliberates. Debates, proposals, meetings and votes belong to a
+hall and come in later modules' tables; these are the hall, its members and its timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.core.i18n import translated
+from portal.core.models import User, utcnow
+from portal.extensions import db
+from portal.responsibility.models import Area
+
+# Who may join: anyone signed in; those who say they live, work or study in the hall's area
+# (recorded with the membership); or only those a host invited.
+POLICIES = ("open", "area", "invitation")
+TOOLS = ("debates", "proposals", "meetings", "votes")
+ROLES = ("member", "host")
+# A membership is "invited" until the person accepts; "active" after.
+MEMBER_STATES = ("invited", "active")
+
+
+class Hall(db.Model):
+    __tablename__ = "hall"
+    __table_args__ = (Index("ix_hall_area", "area_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
+    name_i18n: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    purpose_i18n: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    rules_i18n: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    source_locale: Mapped[str] = mapped_column(String(10), default="en")
+    policy: Mapped[str] = mapped_column(String(16), default="open")
+    tools: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Counters the services keep, so lists never count rows.
+    member_count: Mapped[int] = mapped_column(default=0)
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    archived: Mapped[bool] = mapped_column(default=False)
+
+    area: Mapped[Area] = relationship()
+
+    name = translated("name_i18n")
+    purpose = translated("purpose_i18n")
+    rules = translated("rules_i18n")
+
+    def uses(self, tool: str) -> bool:
+        return tool in (self.tools or ())
+
+
+class HallMember(db.Model):
+    __tablename__ = "hall_member"
+    __table_args__ = (
+        UniqueConstraint("hall_id", "user_id"),
+        Index("ix_hall_member_user", "user_id", "hall_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16), default="member")
+    state: Mapped[str] = mapped_column(String(16), default="active")
+    # For an "area" hall: the person said they live, work or study in its area.
+    declared_area: Mapped[bool] = mapped_column(default=False)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    hall: Mapped[Hall] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class HallEvent(db.Model):
+    """What happened in a hall, for its public timeline (who joined is never public)."""
+
+    __tablename__ = "hall_event"
+    __table_args__ = (Index("ix_hall_event_hall", "hall_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))  # opened, settings_changed, ...
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship()

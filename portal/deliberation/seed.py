@@ -1,0 +1,92 @@
+"""The demo city's halls: one for the whole city, one per kind of membership."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.core.models import User
+from portal.deliberation.models import TOOLS, Hall, HallEvent, HallMember
+from portal.responsibility.models import Area
+
+
+def _v(en, zh_hans, zh_hant, es, ar, bo, ug):
+    return {"en": en, "zh-Hans": zh_hans, "zh-Hant": zh_hant, "es": es, "ar": ar, "bo": bo, "ug": ug}
+
+
+# slug, area, policy, hosts, members, name, purpose
+HALLS = [
+    ("riverbend-forum", "riverbend", "open", ["admin@riverbend.example.org"],
+     ["resident@riverbend.example.org", "resident.zh@riverbend.example.org"],
+     _v("Riverbend city forum", "河湾市议事厅", "河灣市議事廳", "Foro de la ciudad de Riverbend",
+        "منتدى مدينة ريفربند", "རི་ཝར་བེན་གྲོང་ཁྱེར་གྱི་གྲོས་ཚོགས།", "رىۋېربېند شەھەر مۇنبىرى"),
+     _v("Questions that concern the whole city: the budget, transport, parks and how the portal itself works.",
+        "关于全市的议题：预算、交通、公园，以及本门户如何运作。",
+        "關於全市的議題：預算、交通、公園，以及本入口網站如何運作。",
+        "Asuntos de toda la ciudad: el presupuesto, el transporte, los parques y el funcionamiento del propio portal.",
+        "قضايا تهم المدينة كلها: الميزانية والنقل والحدائق وطريقة عمل البوابة نفسها.",
+        "གྲོང་ཁྱེར་ཡོངས་ལ་འབྲེལ་བའི་གནད་དོན། འཆར་རྩིས་དང་། འགྲིམ་འགྲུལ། གླིང་ག་བཅས།",
+        "پۈتۈن شەھەرگە مۇناسىۋەتلىك ئىشلار: خامچوت، قاتناش، باغچىلار ۋە پورتالنىڭ ئۆزى.")),
+    ("stone-bridge", "old-bridge", "area", ["oldtown@riverbend.example.org", "org@riverbend.example.org"],
+     ["resident@riverbend.example.org"],
+     _v("Stone Bridge neighbours", "石桥邻里议事厅", "石橋鄰里議事廳", "Vecinos de Puente de Piedra",
+        "جيران الجسر الحجري", "རྡོ་ཟམ་ཁྱིམ་མཚེས།", "تاش كۆۋرۈك قوشنىلىرى"),
+     _v("For people who live, work or study around the stone bridge: lighting, the riverside path and the Saturday market.",
+        "为石桥一带居住、工作或学习的人：路灯、河边步道和周六集市。",
+        "為石橋一帶居住、工作或學習的人：路燈、河邊步道和週六市集。",
+        "Para quienes viven, trabajan o estudian junto al puente de piedra: el alumbrado, el paseo del río y el mercado del sábado.",
+        "لمن يسكن أو يعمل أو يدرس قرب الجسر الحجري: الإنارة وممشى النهر وسوق السبت.",
+        "རྡོ་ཟམ་ཉེ་འཁོར་དུ་སྡོད་པ་དང་ལས་ཀ་བྱེད་པ། སློབ་སྦྱོང་བྱེད་པའི་མི་རྣམས་ཆེད།",
+        "تاش كۆۋرۈك ئەتراپىدا ئولتۇرىدىغان، ئىشلەيدىغان ياكى ئوقۇيدىغانلار ئۈچۈن: چىراغ، دەريا بويى يولى ۋە شەنبە بازىرى.")),
+    ("fishers-council", "harbour-fish", "invitation", ["org@riverbend.example.org"], [],
+     _v("Fishers' Village council", "渔人新村议事会", "漁人新村議事會", "Consejo de la Aldea de los Pescadores",
+        "مجلس قرية الصيادين", "ཉ་པའི་གྲོང་གསེབ་ཀྱི་གྲོས་ཚོགས།", "بېلىقچىلار كەنتى كېڭىشى"),
+     _v("The village's elected council and the people it invites prepare proposals for the harbour district.",
+        "村民选出的议事会和受邀居民为港区准备提案。",
+        "村民選出的議事會和受邀居民為港區準備提案。",
+        "El consejo elegido por la aldea y las personas que invita preparan propuestas para el distrito del puerto.",
+        "يعدّ مجلس القرية المنتخب ومن يدعوهم مقترحات لحي الميناء.",
+        "གྲོང་གསེབ་ཀྱི་གྲོས་ཚོགས་དང་མགྲོན་འབོད་བྱས་པའི་མི་རྣམས་ཀྱིས་གྲུ་ཁ་ས་ཁུལ་གྱི་གྲོས་འཆར་གྲ་སྒྲིག་བྱེད།",
+        "كەنت كېڭىشى ۋە ئۇ تەكلىپ قىلغانلار پورت رايونى ئۈچۈن تەكلىپ تەييارلايدۇ.")),
+]
+
+RULES = _v(
+    "Be kind and stay on topic. Say what you think and why. Hosts hide posts that insult anyone or "
+    "share someone's personal details, and say why.",
+    "友善发言，紧扣主题。说出你的看法和理由。主持人会隐藏侮辱他人或泄露他人个人信息的内容，并说明原因。",
+    "友善發言，緊扣主題。說出你的看法和理由。主持人會隱藏侮辱他人或洩露他人個人資料的內容，並說明原因。",
+    "Sea amable y no se salga del tema. Diga lo que piensa y por qué. Quienes moderan ocultan los mensajes "
+    "que insultan o revelan datos personales, y explican el motivo.",
+    "كن لطيفًا والتزم بالموضوع. قل رأيك وسببه. يخفي المضيفون المنشورات التي تهين أحدًا أو تكشف بياناته الشخصية، ويذكرون السبب.",
+    "བརྩེ་བས་བཤད་ནས་བརྗོད་གཞི་ལས་མ་འགལ། ཁྱེད་ཀྱི་བསམ་ཚུལ་དང་རྒྱུ་མཚན་བཤད།",
+    "ئەدەپلىك بولۇڭ ۋە تېمىدىن چەتنىمەڭ. پىكرىڭىز ۋە سەۋەبىنى ئېيتىڭ. رىياسەتچىلەر باشقىلارنى ھاقارەتلىگەن ياكى "
+    "شەخسىي ئۇچۇرىنى ئاشكارىلىغان يازمىلارنى يوشۇرىدۇ ۋە سەۋەبىنى ئېيتىدۇ.",
+)
+
+
+def seed(session: Session) -> int:
+    """The demo halls, once (halls that exist are kept as they are)."""
+    from portal.deliberation.services import index_hall
+
+    have = set(session.scalars(select(Hall.slug)))
+    users = {u.email: u for u in session.scalars(select(User))}
+    areas = {a.code: a for a in session.scalars(select(Area))}
+    created = 0
+    for slug, area, policy, hosts, members, names, purposes in HALLS:
+        if slug in have or area not in areas:
+            continue
+        hall = Hall(slug=slug, area_id=areas[area].id, policy=policy, tools=list(TOOLS),
+                    name_i18n=names, purpose_i18n=purposes, rules_i18n=RULES, source_locale="en",
+                    created_by_id=users[hosts[0]].id if hosts[0] in users else None)
+        session.add(hall)
+        session.flush()
+        people = [(e, "host") for e in hosts] + [(e, "member") for e in members]
+        for email, role in people:
+            if email in users:
+                session.add(HallMember(hall_id=hall.id, user_id=users[email].id, role=role))
+        hall.member_count = sum(1 for email, _role in people if email in users)
+        session.add(HallEvent(hall_id=hall.id, kind="opened", actor_id=hall.created_by_id))
+        index_hall(session, hall)
+        created += 1
+    session.commit()
+    return created
