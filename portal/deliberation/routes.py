@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from portal.core.cache import cached_page
 from portal.core.errors import Invalid
@@ -45,9 +46,11 @@ def _hall_page(hall, join_form=None, status: int = 200):
     an anonymous reader gets no cookie, so the page can be served from the cache."""
     mine = services.membership(db.session, hall, current_user)
     signed_in = current_user.is_authenticated
+    hosts = services.hosts(db.session, hall)
     return render_template(
         "deliberation/hall.html", hall=hall, mine=mine,
-        hosts=services.hosts(db.session, hall), events=services.timeline(db.session, hall),
+        host_names=[Markup("<bdi>{}</bdi>").format(u.display_name) for u in hosts],
+        events=services.timeline(db.session, hall),
         can_manage=services.can_manage(db.session, hall, current_user),
         join_form=join_form or (forms.JoinForm() if signed_in else None),
         action_form=EmptyForm() if signed_in else None,
