@@ -51,6 +51,7 @@ def _hall_page(hall, join_form=None, status: int = 200):
         "deliberation/hall.html", hall=hall, mine=mine,
         host_names=[Markup("<bdi>{}</bdi>").format(u.display_name) for u in hosts],
         events=services.timeline(db.session, hall),
+        sections=services.sections(db.session, hall, current_user),
         can_manage=services.can_manage(db.session, hall, current_user),
         join_form=join_form or (forms.JoinForm() if signed_in else None),
         action_form=EmptyForm() if signed_in else None,

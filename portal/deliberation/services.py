@@ -13,6 +13,7 @@ Permission rules, in one place:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -60,6 +61,33 @@ notifications.register_message(
     "hall.invited", _l("%(host)s invited you to the hall “%(hall)s”."))
 notifications.register_message(
     "hall.made_host", _l("You are now a host of the hall “%(hall)s”."))
+
+
+# --- the tools' sections on a hall's page ------------------------------------------------------
+
+@dataclass(frozen=True)
+class HallSection:
+    """What one tool (debates, proposals, ...) shows on a hall's page: ``template`` is included
+    with the page's context (``hall``, ``mine``, ``can_manage``) plus what ``context(session,
+    hall, user)`` returns. Shown only when the hall uses the tool."""
+
+    tool: str
+    template: str
+    order: int = 100
+    context: Callable[[Session, Hall, object], dict] | None = None
+
+
+SECTIONS: dict[str, HallSection] = {}
+
+
+def register_section(section: HallSection) -> None:
+    SECTIONS[section.tool] = section
+
+
+def sections(session: Session, hall: Hall, user) -> list[tuple[HallSection, dict]]:
+    """The sections of the tools this hall uses, in their order, each with its context."""
+    found = sorted((s for s in SECTIONS.values() if hall.uses(s.tool)), key=lambda s: (s.order, s.tool))
+    return [(s, s.context(session, hall, user) if s.context else {}) for s in found]
 
 
 # --- reading ----------------------------------------------------------------------------------

@@ -317,3 +317,21 @@ def test_halls_are_found_by_the_search_service(db_session, halls):
 
     hits = search.search(db_session, "hall", "议事")
     assert {h.ref_id for h in hits} == {halls[s].id for s in ("forum", "bridge-hall", "council")}
+
+
+def test_a_tool_adds_its_section_to_the_halls_that_use_it(client, halls, app, db_session, monkeypatch):
+    from jinja2 import ChoiceLoader, DictLoader
+
+    monkeypatch.setattr(services, "SECTIONS", {})
+    services.register_section(services.HallSection(
+        "debates", "deliberation/_test_section.html",
+        context=lambda session, hall, user: {"count": len(hall.slug)}))
+    monkeypatch.setattr(app, "jinja_loader", ChoiceLoader([DictLoader({
+        "deliberation/_test_section.html":
+            '<section id="test-debates">{{ hall.slug }} has {{ section_context.count }}</section>'}),
+        app.jinja_loader]))
+    monkeypatch.setattr(app.jinja_env, "loader", app.jinja_loader)
+    assert page(client.get("/en/halls/forum")).by_id("test-debates").text == "forum has 5"
+    halls["council"].tools = ["votes"]
+    db_session.commit()
+    assert page(client.get("/en/halls/council")).by_id("test-debates") is None
