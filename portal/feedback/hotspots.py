@@ -84,6 +84,13 @@ def judge(this_week: int, previous: list[int]) -> tuple[float, float, float, boo
     return mean, sd, threshold, flagged
 
 
+def quiet(area: int, category: int | None) -> Figure:
+    """The figures of an area without a request in the nine weeks (not stored)."""
+    previous = [0] * WEEKS
+    mean, sd, threshold, flagged = judge(0, previous)
+    return Figure(area, category, 0, previous, mean, sd, threshold, flagged)
+
+
 # --- computing ------------------------------------------------------------------------------
 
 def weekly_counts(session: Session, now: datetime) -> dict[tuple[int, int | None], list[int]]:
