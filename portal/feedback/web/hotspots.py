@@ -122,7 +122,7 @@ def hotspots_page():
     depth = {a.id: a.depth for a in ref.areas}
     shapes = sorted((s for s in projected.shapes if s.area_id in areas),
                     key=lambda s: (depth.get(s.area_id, 0), s.area_id))
-    map_flagged = [r for r in table if r.figure.flagged]
+    map_flagged = [r for r in table if r.figure.flagged and depth.get(r.area.id, 0) > 0]
     context = {
         "form": form, "computed_at": snapshot.computed_at, "chosen": chosen,
         "flagged": flagged, "own": own[:OWN_LIMIT], "own_more": max(0, len(own) - OWN_LIMIT),

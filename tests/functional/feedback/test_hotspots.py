@@ -77,14 +77,16 @@ def test_the_map_draws_each_area_with_title_desc_and_a_pattern(client, spots):
     assert svg.get("aria-labelledby") == "hotspot-map-title hotspot-map-desc"
     assert "hot spots for all categories together" in doc.by_id("hotspot-map-title").text
     desc = doc.by_id("hotspot-map-desc").text
-    assert "3 areas are flagged:" in desc and "East, 4 requests this week" in desc
-    paths = svg.find_all("path")
+    assert "2 areas are flagged:" in desc and "East, 4 requests this week" in desc
+    assert "Town" not in desc  # the whole city is never hatched: the table has it
+    paths = [p for p in svg.find_all("path") if "hotspot-area" in p.get("class").split()]
     assert sorted(p.get("data-area") for p in paths) == sorted(
         str(a.id) for a in (spots.town, spots.east, spots.west))
     assert all(p.find("title") is not None for p in paths)
     assert svg.find("pattern", id="hotspot-hatch") is not None
     flagged = [p for p in paths if "hotspot-area--flagged" in p.get("class")]
     assert flagged and all(p.get("fill") == "url(#hotspot-hatch)" for p in flagged)
+    assert str(spots.town.id) not in {p.get("data-area") for p in flagged}
     east = next(p for p in paths if p.get("data-area") == str(spots.east.id))
     assert "flagged" in east.find("title").text
     # the rule is stated on the page
