@@ -174,3 +174,63 @@ def test_the_page_in_arabic_keeps_the_map_left_to_right(client, spots):
     doc = page(response)
     assert doc.one("html").get("dir") == "rtl"
     assert doc.one("svg", role="img").get("direction") == "ltr"
+
+
+def test_anonymous_readers_get_a_cached_page_staff_a_fresh_one(spots, make_app, tmp_path):
+    from portal.core import cache as page_cache
+    from portal.extensions import db
+    from tests.functional.core.test_cache import Queries
+
+    page_cache.clear_local()
+    try:
+        app = make_app(PAGE_CACHE=True, REFERENCE_CACHE=True, CACHE_TYPE="FileSystemCache",
+                       CACHE_DIR=str(tmp_path / "cache"))
+        client = app.test_client()
+        for url in ("/en/requests/hotspots", "/en/requests/hotspots.csv"):
+            first = client.get(url)
+            assert first.headers["Cache-Control"] == "public, max-age=60", url
+            with Queries(db.engine) as queries:
+                again = client.get(url)
+            assert again.data == first.data and queries.count == 0, url
+        staff = app.test_client()
+        staff.post("/en/account/login", data={"email": spots.staff.email,
+                                              "password": "correct horse battery"})
+        mine = staff.get("/en/requests/hotspots")
+        assert set(mine.headers["Cache-Control"].split(", ")) == {"private", "no-store"}
+        assert 'id="own-table"' in mine.get_data(as_text=True)
+        assert 'id="own-table"' not in client.get("/en/requests/hotspots").get_data(as_text=True)
+    finally:
+        page_cache.clear_local()
+
+
+def test_the_page_reads_a_bounded_number_of_queries(client, spots, factories, db_session):
+    from portal.extensions import db
+    from tests.functional.core.test_cache import Queries
+
+    def count():
+        with Queries(db.engine) as queries:
+            assert client.get("/en/requests/hotspots").status_code == 200
+        return queries.count
+
+    before = count()
+    more = [factories.area(f"hs-more-{i}", parent=spots.west) for i in range(5)]
+    for area in more:
+        factories.feedback_requests(4, spots.litter, area, spots.parks)
+    with client.application.test_request_context():
+        hotspots.refresh(db_session)
+    assert count() == before
+
+
+def test_the_page_never_computes_the_figures(client, spots, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the page computed the figures")
+
+    monkeypatch.setattr(hotspots, "compute", refuse)
+    monkeypatch.setattr(hotspots, "weekly_counts", refuse)
+    assert client.get("/en/requests/hotspots").status_code == 200
+    assert client.get("/en/requests/hotspots.csv").status_code == 200
+
+
+def test_the_metrics_page_links_the_hot_spots(client):
+    doc = page(client.get("/en/requests/metrics"))
+    assert any(a.get("href") == "/en/requests/hotspots" for a in doc.find_all("a"))
