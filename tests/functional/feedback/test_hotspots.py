@@ -234,3 +234,22 @@ def test_the_page_never_computes_the_figures(client, spots, monkeypatch):
 def test_the_metrics_page_links_the_hot_spots(client):
     doc = page(client.get("/en/requests/metrics"))
     assert any(a.get("href") == "/en/requests/hotspots" for a in doc.find_all("a"))
+
+
+def test_before_the_first_snapshot_the_task_is_queued_once(make_app, db_session, monkeypatch):
+    from portal.feedback import tasks
+    from portal.feedback.web import hotspots as hotspots_page
+
+    app = make_app(CELERY_DISPATCH=True)
+    queued = []
+    monkeypatch.setattr(tasks.refresh_hotspots, "delay", lambda *a, **k: queued.append(a))
+    monkeypatch.setattr(hotspots_page, "_queued_at", [])
+    client = app.test_client()
+    assert client.get("/en/requests/hotspots").status_code == 200
+    assert client.get("/ar/requests/hotspots").status_code == 200
+    assert queued == [()]
+
+
+def test_beat_refreshes_the_hot_spots(app):
+    schedule = app.extensions["celery"].conf.beat_schedule
+    assert schedule["refresh-hotspots"]["task"] == "portal.feedback.tasks.refresh_hotspots"
