@@ -111,13 +111,9 @@ def hotspots_page():
     own = [row(f) for f in known if f.category is not None and hotspots.is_own(f, departments)
            and (f.flagged or f.this_week)]
     wanted = {f.area: f for f in known if f.category == (chosen.id if chosen else None)}
-    table = []
-    for area in ref.areas:  # every area, in the hierarchy's order (city, district, community)
-        figure = wanted.get(area.id) or hotspots.quiet(area.id, chosen.id if chosen else None)
-        table.append(row(figure))
-    table_rows = hotspots.own_first([r.figure for r in table], departments)
-    by_figure = {id(r.figure): r for r in table}
-    table = [by_figure[id(f)] for f in table_rows]
+    # Every area in the hierarchy's order (city, districts, communities), a staff member's first.
+    table = sorted((row(wanted.get(a.id) or hotspots.quiet(a.id, chosen.id if chosen else None))
+                    for a in ref.areas), key=lambda r: not r.own)
     projected = hotspots.city_map(db.session)
     depth = {a.id: a.depth for a in ref.areas}
     shapes = sorted((s for s in projected.shapes if s.area_id in areas),
