@@ -31,7 +31,7 @@ import io
 import math
 import statistics
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -235,7 +235,9 @@ def latest(session: Session) -> Snapshot | None:
     snapshot = session.scalar(select(HotspotSnapshot).order_by(HotspotSnapshot.id.desc()).limit(1))
     if snapshot is None:
         return None
-    return Snapshot(snapshot.computed_at, [Figure(**row) for row in snapshot.data.get("rows", [])])
+    names = {f.name for f in fields(Figure)}  # a snapshot from an older release: what it has
+    return Snapshot(snapshot.computed_at, [Figure(**{k: v for k, v in row.items() if k in names})
+                                           for row in snapshot.data.get("rows", [])])
 
 
 def staff_departments(session: Session, user) -> set[int]:
