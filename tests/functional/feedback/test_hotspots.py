@@ -253,3 +253,9 @@ def test_before_the_first_snapshot_the_task_is_queued_once(make_app, db_session,
 def test_beat_refreshes_the_hot_spots(app):
     schedule = app.extensions["celery"].conf.beat_schedule
     assert schedule["refresh-hotspots"]["task"] == "portal.feedback.tasks.refresh_hotspots"
+
+
+def test_the_staff_queue_links_the_hot_spots(client, login, spots):
+    login(spots.staff)
+    doc = page(client.get("/en/staff/queue/"))
+    assert any(a.get("href") == "/en/requests/hotspots" for a in doc.find_all("a"))
