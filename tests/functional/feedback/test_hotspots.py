@@ -259,3 +259,18 @@ def test_the_staff_queue_links_the_hot_spots(client, login, spots):
     login(spots.staff)
     doc = page(client.get("/en/staff/queue/"))
     assert any(a.get("href") == "/en/requests/hotspots" for a in doc.find_all("a"))
+
+
+def test_without_boundaries_the_table_stands_alone(app, client, db_session, factories):
+    town = factories.area("nb-town", en="Town")
+    category = factories.service_category("nb-cat", en="Benches")
+    factories.department("dispatch", en="Dispatch")
+    factories.feedback_requests(3, category, town, factories.department("nb-dept"))
+    with app.test_request_context():
+        hotspots.refresh(db_session)
+    doc = page(client.get("/en/requests/hotspots"))
+    assert doc.find("svg", role="img") is None
+    assert "no map" in doc.by_id("hotspots-results").text
+    rows = doc.by_id("areas-table").find("tbody").find_all("tr")
+    assert [r.find("th").text.strip() for r in rows] == ["Town"]
+    assert rows[0].find_all("td")[-1].text.strip() == "Yes"  # 3 against 0, 0, 0, ...
