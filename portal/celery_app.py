@@ -47,6 +47,10 @@ def celery_init_app(app: Flask) -> Celery:
                 "task": "portal.feedback.tasks.refresh_metrics",
                 "schedule": app.config.get("METRICS_REFRESH_SECONDS", 600.0),
             },
+            "refresh-hotspots": {
+                "task": "portal.feedback.tasks.refresh_hotspots",
+                "schedule": app.config.get("HOTSPOTS_REFRESH_SECONDS", 900.0),
+            },
             "discard-stale-drafts": {
                 "task": "portal.feedback.tasks.discard_stale_drafts",
                 "schedule": crontab(hour=3, minute=30),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, Float, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -207,3 +207,31 @@ class MetricsSnapshot(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class HotspotSnapshot(db.Model):
+    """Hot spots as the beat task last computed them (portal.feedback.hotspots.refresh):
+    per area and category, this week's requests against each of the eight weeks before."""
+
+    __tablename__ = "feedback_hotspot_snapshot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class HotspotAlert(db.Model):
+    """That a department's supervisor was told of a hot spot: at most once per area, category
+    and ISO week (``week`` is that week's Monday)."""
+
+    __tablename__ = "feedback_hotspot_alert"
+    __table_args__ = (UniqueConstraint("area_id", "category_id", "week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"))
+    category_id: Mapped[int] = mapped_column(ForeignKey("service_category.id", ondelete="CASCADE"))
+    week: Mapped[date]
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id", ondelete="SET NULL"))
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    count: Mapped[int] = mapped_column(default=0)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)

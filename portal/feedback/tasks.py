@@ -23,3 +23,10 @@ def refresh_metrics() -> str:
     from portal.feedback import metrics
 
     return metrics.refresh(db.session).isoformat()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def refresh_hotspots() -> str:
+    from portal.feedback import hotspots
+
+    return hotspots.refresh(db.session).isoformat()

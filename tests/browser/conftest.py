@@ -111,6 +111,10 @@ def _prepare_samples(app, origin: str) -> dict:
         user = db.session.get(User, user.id)
         department = db.session.scalars(select(Department).order_by(Department.id)).first()
         accounts.set_roles(db.session, admin, user, {"staff"}, {department.id}, "127.0.0.1")
+        # The hot spots page reads what the beat task computed: compute it once here.
+        from portal.feedback import hotspots
+
+        hotspots.refresh(db.session)
         data = {
             "resident_id": users[RESIDENT],
             "admin_id": users[ADMIN],

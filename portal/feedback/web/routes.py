@@ -10,4 +10,4 @@ from flask import Blueprint
 
 bp = Blueprint("feedback", __name__)
 
-from portal.feedback.web import metrics, public, submit  # noqa: E402, F401  (they add the routes)
+from portal.feedback.web import hotspots, metrics, public, submit  # noqa: E402, F401  (they add the routes)
