@@ -1,7 +1,7 @@
 """hot spots: snapshots the beat task computes, and the alerts sent to supervisors
 
 Revision ID: hotspots_0001
-Revises: places_0001
+Revises: deliberation_0001
 Create Date: 2026-12-01 17:00:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'hotspots_0001'
-down_revision = 'places_0001'
+down_revision = 'deliberation_0001'
 branch_labels = None
 depends_on = None
 
