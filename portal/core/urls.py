@@ -53,6 +53,9 @@ def init_converters(app) -> None:
     app.url_map.converters["default"] = TextConverter
     app.url_map.converters["string"] = TextConverter
     app.url_map.converters["slug"] = SlugConverter
+    # Any text, control characters too, for a route that refuses them itself with a clear
+    # error in its own format (Open311's path parameters answer 400 in the spec's format).
+    app.url_map.converters["raw"] = UnicodeConverter
 
 
 def base_url() -> str:

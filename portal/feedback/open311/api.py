@@ -144,7 +144,7 @@ def service_list(fmt: str):
     return document(fmt, open311.service_list(db.session, _locale()), "services", "service")
 
 
-@bp.get(f"/services/<service_code>.{FMT}")
+@bp.get(f"/services/<raw:service_code>.{FMT}")
 @localized
 def service_definition(service_code: str, fmt: str):
     try:
@@ -172,7 +172,7 @@ def create_request(fmt: str):
     return document(fmt, [open311.submitted_document(item)], "service_requests", "request")
 
 
-@bp.get(f"/requests/<code>.{FMT}")
+@bp.get(f"/requests/<raw:code>.{FMT}")
 @localized
 def request_detail(code: str, fmt: str):
     item = open311.public_request_row(db.session, code)
@@ -180,7 +180,7 @@ def request_detail(code: str, fmt: str):
                     "service_requests", "request")
 
 
-@bp.get(f"/tokens/<token>.{FMT}")
+@bp.get(f"/tokens/<raw:token>.{FMT}")
 @localized
 def token(token: str, fmt: str):
     item = open311.by_token(db.session, token)

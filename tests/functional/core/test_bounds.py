@@ -34,6 +34,30 @@ def test_every_get_route_with_a_huge_number_is_a_404(client, db_session, rule, i
     assert page(response).one("h1").text == "Page not found"
 
 
+def _text_get_rules():
+    from portal.core.urls import SlugConverter, TextConverter
+
+    rules = []
+    for rule in url_map_app().url_map.iter_rules():
+        texts = [n for n, c in rule._converters.items() if isinstance(c, TextConverter | SlugConverter)]
+        if texts and "GET" in (rule.methods or ()) and not rule.rule.startswith("/static"):
+            rules.append(pytest.param(rule, texts, id=rule.rule))
+    return rules
+
+
+@pytest.mark.parametrize("rule, texts", _text_get_rules())
+def test_every_get_route_with_a_control_character_in_a_path_part_is_a_404(client, db_session, rule,
+                                                                         texts):
+    url = build_url(url_map_app(), rule, dict.fromkeys(texts, "a\x00b"))
+    response = client.get(url.replace("a%00b", "a\x00b"))
+    assert response.status_code == 404, url
+
+
+def test_text_path_parts_are_checked_on_every_kind_of_page():
+    rules = {p.id for p in _text_get_rules()}
+    assert {"/<lc:locale>/requests/<code>", "/<lc:locale>/halls/<slug:slug>"} <= rules
+
+
 def test_the_crawl_covers_the_file_and_template_routes():
     rules = {p.id for p in _int_get_rules()}
     assert {"/<lc:locale>/requests/<code>/files/<int:attachment_id>",
