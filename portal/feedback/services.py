@@ -1176,7 +1176,7 @@ def for_resident(session: Session, user: User, before: int | None = None, after:
 # --- "near here": open requests around a point ---------------------------------------------
 
 NEAR_METRES = 250
-NEAR_CANDIDATES = 500  # rows read off the index at most, before the exact distance
+NEAR_CANDIDATES = 2000  # rows read off the index at most (three columns each), in the box
 # ``public_coordinate`` rounds to 3 decimals: a request's exact point is at most this far (in
 # degrees) from its public one, so a box this much wider holds every public point inside.
 _PUBLIC_ROUNDING = 0.0005
@@ -1190,13 +1190,14 @@ class Nearby:
 
 
 def near_statement(latitude: float, longitude: float, metres: float = NEAR_METRES):
-    """The indexed bounding-box query (``ix_request_point``): the ids and points of open
-    requests in a box that holds every public point within ``metres``."""
+    """The indexed bounding-box query (``ix_request_point``): the ids, points and state
+    types of the requests in a box that holds every public point within ``metres``. The
+    state is checked in Python on these few rows: a condition on it here would tempt SQLite
+    to read ``ix_request_state_id`` (every open request) instead of the box."""
     min_lat, max_lat, min_lon, max_lon = geometry.bounding_box(latitude, longitude, metres)
-    return (select(Request.id, Request.latitude, Request.longitude)
+    return (select(Request.id, Request.latitude, Request.longitude, Request.state_type)
             .where(Request.latitude.between(min_lat - _PUBLIC_ROUNDING, max_lat + _PUBLIC_ROUNDING),
-                   Request.longitude.between(min_lon - _PUBLIC_ROUNDING, max_lon + _PUBLIC_ROUNDING),
-                   Request.state_type.in_(OPEN_TYPES))
+                   Request.longitude.between(min_lon - _PUBLIC_ROUNDING, max_lon + _PUBLIC_ROUNDING))
             .limit(NEAR_CANDIDATES))
 
 
@@ -1211,7 +1212,10 @@ def near_open(session: Session, latitude: float | None, longitude: float | None,
             and -90 <= latitude <= 90 and -180 <= longitude <= 180):
         return []
     found = []
-    for request_id, lat, lon in session.execute(near_statement(latitude, longitude, metres)):
+    for request_id, lat, lon, state_type in session.execute(
+            near_statement(latitude, longitude, metres)):
+        if state_type not in OPEN_TYPES:
+            continue
         distance = geometry.distance_m(latitude, longitude, public_coordinate(lat),
                                        public_coordinate(lon))
         if distance <= metres:
