@@ -74,6 +74,8 @@ def test_a_point_without_an_area_preselects_it_and_the_resident_confirms(
     # Continue as it is: on to the files, then sent and routed by the boundary
     response = client.post(f"{NEW}/details", data={**typed, "area": str(stone_bridge.id)})
     assert response.status_code == 303 and response.headers["Location"].endswith("/new/files")
+    summary = page(client.get(f"{NEW}/review")).one("dl", class_="summary-list")
+    assert "Stone Bridge (preselected from your point)" in summary.text
     assert client.post(f"{NEW}/review").status_code == 303
     item = newest_request(db_session)
     assert item.area == stone_bridge and item.lead_department.code == "old-town-office"
@@ -95,6 +97,7 @@ def test_the_resident_may_pick_another_area_and_theirs_stands(client, city, resi
     assert the_draft(db_session).data["details"]["area"] == str(market.id)
     doc = page(client.get(f"{NEW}/details"))
     assert selected_area(doc) == str(market.id) and doc.by_id("area-preselected") is None
+    assert "preselected" not in page(client.get(f"{NEW}/review")).one("dl", class_="summary-list").text
     client.post(f"{NEW}/review")
     item = newest_request(db_session)
     assert item.area == market
