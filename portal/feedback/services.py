@@ -429,7 +429,8 @@ def place(session: Session, area: Area | None, latitude: float | None,
                      found, outside)
 
 
-def _validate(session: Session, sub: Submission) -> None:
+def _validate(session: Session, sub: Submission) -> Placement:
+    """Every problem at once (``Invalid``), or where the request goes."""
     errors: dict[str, list] = _control_errors(sub)
     if not sub.category.active:
         errors["category"] = [_l("This category no longer takes requests.")]
@@ -450,6 +451,7 @@ def _validate(session: Session, sub: Submission) -> None:
     errors.update(answer_errors)
     if errors:
         raise Invalid(errors)
+    return placement
 
 
 TITLE_FROM_DESCRIPTION = 80
@@ -505,8 +507,7 @@ def tracking_code(request: Request) -> str:
 def submit(session: Session, actor: User | None, sub: Submission) -> Request:
     """Accept a request. Signed-in residents' requests are routed at once; a visitor's wait
     until the emailed link is followed."""
-    _validate(session, sub)
-    area = place(session, sub.area, sub.latitude, sub.longitude).area
+    area = _validate(session, sub).area
     visitor = actor is None or not actor.is_authenticated
     if visitor and not sub.contact_email:
         raise Invalid({"contact_email": [_l("Enter your email address so we can confirm the request.")]})
