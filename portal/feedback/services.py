@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import secrets
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from portal.feedback import states as st
 from portal.feedback.models import Attachment, Follower, Request, RequestEvent
 from portal.feedback.staff.queue import sync_queue
 from portal.moderation import services as queue
+from portal.responsibility import geometry
 from portal.responsibility.models import Area, Department, ServiceCategory
 from portal.responsibility.services import area_ids_within, dispatcher, route
 
@@ -51,7 +53,7 @@ for _kind, _label in st.EVENT_LABELS.items():
 @dataclass
 class Submission:
     category: ServiceCategory
-    area: Area
+    area: Area | None  # None: the point's area by its boundary (``place``), if it is in one
     title: str
     description: str
     location_text: str = ""
@@ -384,7 +386,51 @@ def _control_errors(sub: Submission) -> dict[str, list]:
     return errors
 
 
-def _validate(sub: Submission) -> None:
+# --- where it is: the area the resident chose, or the one the point is in ------------------
+
+POINT_OUTSIDE = _l("This point is outside the city. Check the latitude and longitude, or leave "
+                   "them empty and choose the area.")
+NO_AREA = _l("Give the area, or a point (latitude and longitude) inside the city.")
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Which area a submission goes to, and how it was found: ``by`` is ``"boundary"`` when it
+    is the area whose boundary holds the point (``geometry.area_at``, the point rule stated
+    there), ``"chosen"`` when the resident's own choice stands (no point, or a point in another
+    area: they may correct it). ``point_area`` is where the point is, if a boundary holds it;
+    ``outside`` says the city has boundaries and none holds the point."""
+
+    area: Area | None
+    by: str
+    point_area: Area | None = None
+    outside: bool = False
+
+
+def locate(session: Session, latitude: float | None, longitude: float | None) -> Area | None:
+    """The area whose boundary holds the point (smallest first, see ``geometry``), or None:
+    no point, a point off the Earth, or one no boundary holds."""
+    if latitude is None or longitude is None:
+        return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):  # also NaN
+        return None
+    return geometry.area_at(session, latitude, longitude)
+
+
+def place(session: Session, area: Area | None, latitude: float | None,
+          longitude: float | None) -> Placement:
+    """The area a request goes to: the one chosen stands; without one, the point's."""
+    found = locate(session, latitude, longitude)
+    outside = (found is None and latitude is not None and longitude is not None
+               and geometry.locator(session).covered())
+    if area is None:
+        return Placement(found, "boundary" if found else "", found, outside)
+    return Placement(area, "boundary" if found is not None and found.id == area.id else "chosen",
+                     found, outside)
+
+
+def _validate(session: Session, sub: Submission) -> Placement:
+    """Every problem at once (``Invalid``), or where the request goes."""
     errors: dict[str, list] = _control_errors(sub)
     if not sub.category.active:
         errors["category"] = [_l("This category no longer takes requests.")]
@@ -396,10 +442,16 @@ def _validate(sub: Submission) -> None:
         errors["latitude"] = [_l("Give both latitude and longitude, or neither.")]
     elif sub.latitude is not None and not (-90 <= sub.latitude <= 90 and -180 <= sub.longitude <= 180):
         errors["latitude"] = [_l("These coordinates are not on Earth.")]
+    placement = place(session, sub.area, sub.latitude, sub.longitude)
+    if placement.outside and "latitude" not in errors:
+        errors["latitude"] = [POINT_OUTSIDE]
+    if placement.area is None:
+        errors["area"] = [NO_AREA]
     answer_errors = check_answers(sub.category, sub.answers or {})
     errors.update(answer_errors)
     if errors:
         raise Invalid(errors)
+    return placement
 
 
 TITLE_FROM_DESCRIPTION = 80
@@ -411,9 +463,9 @@ def title_of(sub: Submission) -> str:
     return _clean(sub.title, 140) or shorten(sub.description, TITLE_FROM_DESCRIPTION, sub.locale)
 
 
-def validate_submission(sub: Submission) -> None:
+def validate_submission(session: Session, sub: Submission) -> None:
     """Raise ``Invalid`` as ``submit`` would, saving nothing: a form in steps checks early."""
-    _validate(sub)
+    _validate(session, sub)
 
 
 def check_answers(category: ServiceCategory, answers: dict) -> dict[str, list]:
@@ -455,12 +507,12 @@ def tracking_code(request: Request) -> str:
 def submit(session: Session, actor: User | None, sub: Submission) -> Request:
     """Accept a request. Signed-in residents' requests are routed at once; a visitor's wait
     until the emailed link is followed."""
-    _validate(sub)
+    area = _validate(session, sub).area
     visitor = actor is None or not actor.is_authenticated
     if visitor and not sub.contact_email:
         raise Invalid({"contact_email": [_l("Enter your email address so we can confirm the request.")]})
     request = Request(
-        category=sub.category, area=sub.area, title=title_of(sub),
+        category=sub.category, area=area, title=title_of(sub),
         description=_clean(sub.description, 5000), source_locale=sub.locale,
         location_text=_clean(sub.location_text, 300), latitude=sub.latitude, longitude=sub.longitude,
         address_id=sub.address_id, media_url=sub.media_url or None, answers=sub.answers or {},
@@ -502,7 +554,10 @@ def confirm_visitor(session: Session, token: str) -> Request:
 
 
 def _activate(session: Session, request: Request, actor: User | None) -> None:
-    routing = route(session, request.category, request.area)
+    # How the area was found, worked out again now (the boundaries in force when it is routed)
+    placement = place(session, request.area, request.latitude, request.longitude)
+    routing = route(session, request.category, request.area, area_by=placement.by or "chosen",
+                    point_area=placement.point_area)
     request.lead_department_id = routing.lead.id
     request.co_department_ids = [d.id for d in routing.co]
     request.routing_rule_id = routing.rule.id if routing.rule else None
@@ -1117,3 +1172,60 @@ def for_resident(session: Session, user: User, before: int | None = None, after:
     stmt = (select(Request).options(joinedload(Request.category), joinedload(Request.area))
             .where(Request.resident_id == user.id))
     return keyset(session, stmt, Request.id, before=before, after=after, per_page=20)
+
+
+# --- "near here": open requests around a point ---------------------------------------------
+
+NEAR_METRES = 250
+NEAR_CANDIDATES = 2000  # rows read off the index at most (three columns each), in the box
+# ``public_coordinate`` rounds to 3 decimals: a request's exact point is at most this far (in
+# degrees) from its public one, so a box this much wider holds every public point inside.
+_PUBLIC_ROUNDING = 0.0005
+OPEN_TYPES = (st.OPEN, st.PAUSED, st.ANSWERED)
+
+
+@dataclass(frozen=True)
+class Nearby:
+    request: Request
+    metres: int  # from the given point to the request's *public* point, to the 10 m
+
+
+def near_statement(latitude: float, longitude: float, metres: float = NEAR_METRES):
+    """The indexed bounding-box query (``ix_request_point``): the ids, points and state
+    types of the requests in a box that holds every public point within ``metres``. The
+    state is checked in Python on these few rows: a condition on it here would tempt SQLite
+    to read ``ix_request_state_id`` (every open request) instead of the box."""
+    min_lat, max_lat, min_lon, max_lon = geometry.bounding_box(latitude, longitude, metres)
+    return (select(Request.id, Request.latitude, Request.longitude, Request.state_type)
+            .where(Request.latitude.between(min_lat - _PUBLIC_ROUNDING, max_lat + _PUBLIC_ROUNDING),
+                   Request.longitude.between(min_lon - _PUBLIC_ROUNDING, max_lon + _PUBLIC_ROUNDING))
+            .limit(NEAR_CANDIDATES))
+
+
+def near_open(session: Session, latitude: float | None, longitude: float | None,
+              metres: float = NEAR_METRES, limit: int = 5) -> list[Nearby]:
+    """Open requests whose public (rounded) point is within ``metres`` of the point, nearest
+    first: a bounding box read off ``ix_request_point``, then the exact distance in Python on
+    the few rows it gives, then the chosen requests (two queries). Distances are measured to
+    the public point and rounded to 10 m, so nobody learns another resident's exact point."""
+    if latitude is None or longitude is None or not (
+            math.isfinite(latitude) and math.isfinite(longitude)
+            and -90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return []
+    found = []
+    for request_id, lat, lon, state_type in session.execute(
+            near_statement(latitude, longitude, metres)):
+        if state_type not in OPEN_TYPES:
+            continue
+        distance = geometry.distance_m(latitude, longitude, public_coordinate(lat),
+                                       public_coordinate(lon))
+        if distance <= metres:
+            found.append((distance, request_id))
+    found.sort()
+    found = found[:limit]
+    if not found:
+        return []
+    loaded = {r.id: r for r in session.scalars(
+        select(Request).options(joinedload(Request.area), joinedload(Request.category))
+        .where(Request.id.in_([i for _d, i in found])))}
+    return [Nearby(loaded[i], max(10, round(d / 10) * 10)) for d, i in found if i in loaded]

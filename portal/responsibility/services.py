@@ -156,11 +156,22 @@ class Routing:
     co: list[Department]
     rule: ResponsibilityRule | None
     matched_area: Area | None
+    # How the request's area was found: "boundary" (the point is in it) or "chosen" (the
+    # resident's choice stands); ``point_area``: the area whose boundary holds the point.
+    area_by: str = ""
+    point_area: Area | None = None
 
     def reason(self) -> dict:
         if self.rule is None:
-            return {"rule_id": None, "fallback": "dispatch"}
-        return {"rule_id": self.rule.id, "area": self.matched_area.code if self.matched_area else None}
+            reason = {"rule_id": None, "fallback": "dispatch"}
+        else:
+            reason = {"rule_id": self.rule.id,
+                      "area": self.matched_area.code if self.matched_area else None}
+        if self.area_by:
+            reason["area_by"] = self.area_by
+        if self.point_area is not None:
+            reason["point_area"] = self.point_area.code
+        return reason
 
 
 def ancestors(session: Session, area: Area) -> list[Area]:
@@ -203,17 +214,20 @@ def _candidates(session: Session, category: ServiceCategory, chain: list[Area],
     }
 
 
-def route(session: Session, category: ServiceCategory, area: Area, on: date | None = None) -> Routing:
+def route(session: Session, category: ServiceCategory, area: Area, on: date | None = None, *,
+          area_by: str = "", point_area: Area | None = None) -> Routing:
     """The most specific rule in force wins: a community's beats its district's, which beats
-    the city's. With no rule at all, the city dispatcher answers."""
+    the city's. With no rule at all, the city dispatcher answers. ``area_by`` and
+    ``point_area`` say how ``area`` was found, for the explanation (``Routing.reason``)."""
     on = on or date.today()
     chain = ancestors(session, area)
     rules = _candidates(session, category, chain, on)
     for candidate in chain:
         rule = rules.get(candidate.id)
         if rule is not None:
-            return Routing(rule.lead_department, list(rule.co_departments), rule, candidate)
-    return Routing(dispatcher(session), [], None, None)
+            return Routing(rule.lead_department, list(rule.co_departments), rule, candidate,
+                           area_by, point_area)
+    return Routing(dispatcher(session), [], None, None, area_by, point_area)
 
 
 @dataclass

@@ -9,10 +9,11 @@ Choices the GeoReport v2 specification leaves open:
 - ``service_request_id`` is the tracking code (``R-2026-000042``), the one residents see.
 - Names come in the language of the ``locale`` parameter (a BCP 47 tag such as ``zh-Hant``;
   English by default), falling back to the language they were written in.
-- POST requests must name an area for the responsibility list to route by: the optional
-  ``area`` parameter takes an area code (``old-market``); without it the request goes to the
-  city as a whole (the root area). Coordinates alone cannot pick a district: the portal keeps
-  no area geometry.
+- POST requests are routed by the responsibility list from an area: the ``area`` parameter
+  (an area code such as ``old-market``), or else the point ``lat``/``long``, whose area is the
+  one whose boundary holds it (``portal.responsibility.geometry``: the smallest that covers
+  it). An area given stands even when the point is elsewhere. A point no boundary holds is a
+  400 on ``lat`` ("outside the city"); neither an area nor a point in one is a 400 on ``area``.
 - A key issued for a department (``--department CODE``) is trusted: its requests are routed at
   once. Any other key submits as a visitor: ``email`` is required and the request waits until
   the emailed link is followed, so the answer carries a ``token`` instead of an id.
@@ -730,12 +731,9 @@ def parse_submission(session: Session, key: ApiKey, form) -> services.Submission
     if latitude is None and not address and not address_id and "lat" not in errors:
         errors["location"] = [_l("Give a location: lat and long, address_string or address_id.")]
     area_code = form.get("area", "").strip()
+    area = None  # without one, the service takes the point's area by its boundary
     if area_code:
         area = session.scalar(select(Area).where(Area.code == area_code))
-        if area is None:
-            errors["area"] = [_l("There is no area with this code.")]
-    else:
-        area = session.scalar(select(Area).where(Area.parent_id.is_(None)).order_by(Area.id).limit(1))
         if area is None:
             errors["area"] = [_l("There is no area with this code.")]
     email = form.get("email", "").strip() or None

@@ -231,6 +231,32 @@ def _service_errors(form: forms.DetailsForm, exc: Invalid) -> None:
     apply_errors(form, Invalid(errors))
 
 
+def _point(form: forms.DetailsForm) -> tuple[float | None, float | None]:
+    """The coordinates typed, when both are numbers in range (else nothing to locate)."""
+    if form.latitude.errors or form.longitude.errors:
+        return None, None
+    return form.latitude.data, form.longitude.data
+
+
+def _preselect(form: forms.DetailsForm, details: dict, previous: dict) -> bool:
+    """Without JavaScript: coordinates given and no area chosen (or still the one we chose
+    from an earlier point) → the area whose boundary holds the point is put in the picker,
+    and the page is shown again so the resident sees it and may pick another. True when the
+    picker was changed."""
+    found = services.locate(db.session, *_point(form))
+    chosen, ours = details.get("area") or "", previous.get("area_preselected") or ""
+    if found is None:
+        details["area_preselected"] = ""
+        return False
+    if chosen and (chosen != ours or chosen == str(found.id)):  # theirs, or ours still right
+        details["area_preselected"] = ours if chosen == ours else ""
+        return False
+    details["area"] = details["area_preselected"] = str(found.id)
+    form.area.data = details["area"]
+    form.area.errors = []  # the picker's "choose the area" no longer applies
+    return True
+
+
 @bp.route("/new/details", methods=["GET", "POST"])
 def new_details():
     draft = _draft()
@@ -239,28 +265,39 @@ def new_details():
         return redirect(url_for("feedback.new_category"), code=303)
     visitor = _user() is None
     details = _details(draft)
+    preselected = False
     if request.method == "POST":
         form = forms.details_form(category, visitor, _area_choices())
-        valid = form.validate_on_submit()
+        form.validate_on_submit()
         # (form.errors is not read here: WTForms caches it, and more errors may follow)
         if not ("csrf_token" in form and form["csrf_token"].errors):
+            previous = details
             details = _typed(form, category)
+            preselected = _preselect(form, details, previous)
+            valid = not any(f.errors for f in form)
             drafts.update(db.session, draft, details=details, details_done=False)
             try:
-                services.validate_submission(drafts.submission(db.session, draft, partial=True))
+                services.validate_submission(
+                    db.session, drafts.submission(db.session, draft, partial=True))
             except Invalid as exc:
                 _service_errors(form, exc)
                 valid = False
-            if valid:
+            if valid and not preselected:
                 drafts.update(db.session, draft, details_done=True)
                 return redirect(url_for("feedback.new_files"), code=303)
-        status = 422
+            status = 200 if valid else 422  # valid but preselected: shown once to check
+        else:
+            status = 422
     else:
         form = forms.details_form(category, visitor, _area_choices(),
                                   data=_form_data(details, category))
         status = 200
+    area = drafts.area(db.session, draft)
+    from_point = area if area is not None and str(area.id) == details.get("area") == (
+        details.get("area_preselected") or None) else None
     return render_template("feedback/new_details.html", form=form, category=category,
-                           visitor=visitor), status
+                           visitor=visitor, from_point=from_point,
+                           preselected=preselected), status
 
 
 # --- 3. files ------------------------------------------------------------------------------
@@ -358,11 +395,17 @@ def new_review():
     details = _details(draft)
     similar = services.similar_open(db.session, sub.category, sub.area,
                                     f"{sub.title} {sub.description}")
+    # with a point: the open requests near it too (any category), nearest first
+    shown = {r.id for r in similar}
+    near = [n for n in services.near_open(db.session, sub.latitude, sub.longitude)
+            if n.request.id not in shown]
     context = {
         "form": form, "sub": sub, "title": services.title_of(sub), "details": details,
         "visitor": _user() is None,
         "answers": _answers(sub.category, sub.answers or {}),
         "files": attachments.for_draft(db.session, draft.key), "similar": similar,
+        "near": near,
+        "candidates": [(r, None) for r in similar] + [(n.request, n.metres) for n in near],
         "states": st.STATES,
     }
     status = 422 if (form.errors or form.form_errors) else 200

@@ -14,13 +14,13 @@ ES = "/es/requests/new"
 def test_spanish_decimal_commas_are_coordinates(client, city, resident, db_session):  # noqa: F811
     assert client.post(f"{ES}/category", data={"category": "pothole"}).status_code == 303
     response = client.post(f"{ES}/details", data=details(
-        city["areas"]["old-market"], latitude="40,4168", longitude="-3,7038"))
+        city["areas"]["old-market"], latitude="47,0105", longitude="8,0104"))  # in Market Square
     assert response.status_code == 303, page(response).text
     saved = the_draft(db_session).data["details"]
-    assert (float(saved["latitude"]), float(saved["longitude"])) == (40.4168, -3.7038)
+    assert (float(saved["latitude"]), float(saved["longitude"])) == (47.0105, 8.0104)
     doc = page(client.get(f"{ES}/details"))
-    assert doc.by_id("latitude").get("value") == "40,4168"  # shown as Spanish writes it
-    assert doc.by_id("longitude").get("dir") == "ltr"      # the minus stays in front in RTL
+    assert doc.by_id("latitude").get("value") == "47,0105"  # shown as Spanish writes it
+    assert doc.by_id("longitude").get("dir") == "ltr"      # a minus would stay in front in RTL
 
 
 def test_a_bad_number_is_said_once_beside_its_field_and_once_in_the_summary(client, city, resident):  # noqa: F811

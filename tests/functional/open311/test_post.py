@@ -32,7 +32,7 @@ def stored(city, code) -> Request:
 def test_trusted_department_key_submits_at_once_and_reads_back(client, city, fmt):
     _key, secret = issue_key(city, "Roads works system", department="roads")
     response = client.post(f"{BASE}/requests.{fmt}", data=form(
-        secret, lat="29.65", long="91.13", address_id="ADDR-12", email="caller@example.org",
+        secret, lat="47.04012", long="8.05513", address_id="ADDR-12", email="caller@example.org",
         first_name="Rami", last_name="Caller", phone="+1 555 0123", device_id="kiosk-4",
         account_id="acc-9", media_url="https://photos.example.org/hole.jpg", **{"attribute[since]": "May"}))
     assert response.status_code == 200
@@ -50,7 +50,7 @@ def test_trusted_department_key_submits_at_once_and_reads_back(client, city, fmt
     assert item.state == "routed" and item.lead_department.code == "roads"  # by the responsibility list
     assert item.source == "open311:Roads works system"
     assert item.answers == {"size": "medium", "since": "May"}
-    assert (item.latitude, item.longitude, item.address_id) == (29.65, 91.13, "ADDR-12")
+    assert (item.latitude, item.longitude, item.address_id) == (47.04012, 8.05513, "ADDR-12")
     assert (item.contact_name, item.contact_email, item.contact_phone) == (
         "Rami Caller", "caller@example.org", "+1 555 0123")
     assert item.resident_id is None and not item.show_name
@@ -65,7 +65,7 @@ def test_trusted_department_key_submits_at_once_and_reads_back(client, city, fmt
     assert row["service_code"] == "pothole" and row["status"] == "open"
     assert row["description"] == "A deep hole in the road by the school gate."
     assert row["address"] == "## Hillside Road" and row["address_id"] is None
-    assert (row["lat"], row["long"]) == (29.65, 91.13)
+    assert (row["lat"], row["long"]) == (47.04, 8.055)  # rounded to about 100 m
     assert row["media_url"] == "https://photos.example.org/hole.jpg"
     assert row["agency_responsible"] == "Roads and Transport Bureau"
     text = client.get(f"{BASE}/requests/{code}.xml").get_data(as_text=True)
@@ -73,18 +73,84 @@ def test_trusted_department_key_submits_at_once_and_reads_back(client, city, fmt
         assert personal not in text
 
 
-def test_without_area_the_city_answers_and_routing_uses_the_area_given(client, city):
+def submitted_code(response, fmt) -> str:
+    assert response.status_code == 200, response.get_data(as_text=True)
+    if fmt == "json":
+        return as_json(response)[0]["service_request_id"]
+    return as_xml(response).find("request/service_request_id").text
+
+
+def routed_event(city, item) -> RequestEvent:
+    return city.session.scalar(select(RequestEvent).where(RequestEvent.request_id == item.id,
+                                                          RequestEvent.kind == "routed"))
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_only_lat_and_long_route_by_the_boundary(client, city, fmt):
     _key, secret = issue_key(city, department="roads")
-    (answer,) = as_json(client.post(f"{BASE}/requests.json", data=form(secret, area=None)))
-    item = stored(city, answer["service_request_id"])
-    assert item.area.code == "riverbend" and item.lead_department.code == "roads"
-    (answer,) = as_json(client.post(f"{BASE}/requests.json", data=form(secret, area="old-market")))
-    assert stored(city, answer["service_request_id"]).lead_department.code == "old-town-office"
+    # Stone Bridge (a community of Old Town, whose office leads potholes there)
+    response = client.post(f"{BASE}/requests.{fmt}", data=form(
+        secret, area=None, lat="47.01", long="8.03"))
+    item = stored(city, submitted_code(response, fmt))
+    assert item.area.code == "old-bridge" and item.lead_department.code == "old-town-office"
+    reason = routed_event(city, item).data
+    assert reason["area_by"] == "boundary" and reason["point_area"] == "old-bridge"
+    # in the harbour district but in none of its communities: the district takes it
+    response = client.post(f"{BASE}/requests.{fmt}", data=form(
+        secret, area=None, lat="47.02", long="8.06", address_string=None))
+    assert stored(city, submitted_code(response, fmt)).area.code == "harbour"
+
+
+def test_an_area_given_stands_whatever_the_point(client, city):
+    _key, secret = issue_key(city, department="roads")
+    response = client.post(f"{BASE}/requests.json", data=form(
+        secret, area="old-market", lat="47.01", long="8.03"))  # the point is in Stone Bridge
+    item = stored(city, submitted_code(response, "json"))
+    assert item.area.code == "old-market" and item.lead_department.code == "old-town-office"
+    reason = routed_event(city, item).data
+    assert reason["area_by"] == "chosen" and reason["point_area"] == "old-bridge"
+    response = client.post(f"{BASE}/requests.json", data=form(secret, area="old-market"))
+    item = stored(city, submitted_code(response, "json"))
+    assert routed_event(city, item).data["area_by"] == "chosen"
+    assert "point_area" not in routed_event(city, item).data
+
+
+OUTSIDE = ("lat: This point is outside the city. Check the latitude and longitude, or leave them "
+           "empty and choose the area.")
+NO_AREA = "area: Give the area, or a point (latitude and longitude) inside the city."
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize(("change", "expected"), [
+    ({"area": None}, [NO_AREA]),  # an address alone cannot be routed
+    ({"area": None, "lat": "46.9", "long": "8.0"}, [OUTSIDE, NO_AREA]),
+    ({"area": None, "lat": "0", "long": "0", "address_string": None}, [OUTSIDE, NO_AREA]),
+    ({"lat": "46.9", "long": "8.0"}, [OUTSIDE]),  # an area given, a point outside: still wrong
+])
+def test_neither_an_area_nor_a_point_inside_the_city_is_400(client, city, fmt, change, expected):
+    _key, secret = issue_key(city, department="roads")
+    response = client.post(f"{BASE}/requests.{fmt}", data=form(secret, **change))
+    assert response.status_code == 400
+    assert errors_of(response) == [(400, message) for message in expected]
+    assert city.session.scalar(select(Request.id)) is None
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-inf", "1e309", "9" * 39, "47,01",
+                                   "47.01\x00", "0x2f", "", " "])
+def test_hostile_coordinates_without_an_area_are_400_never_500(client, city, value):
+    _key, secret = issue_key(city, department="roads")
+    for lat, long in ((value, "8.03"), ("47.01", value)):
+        for fmt in ("json", "xml"):
+            response = client.post(f"{BASE}/requests.{fmt}", data=form(
+                secret, area=None, lat=lat, long=long))
+            assert response.status_code == 400, (lat, long, response.get_data(as_text=True))
+            assert errors_of(response)
+    assert city.session.scalar(select(Request.id)) is None
 
 
 def test_a_location_may_be_coordinates_or_an_address_id_alone(client, city):
     _key, secret = issue_key(city, department="roads")
-    for location in ({"lat": "29.6", "long": "91.1"}, {"address_id": "A-1"}):
+    for location in ({"lat": "47.04", "long": "8.05"}, {"address_id": "A-1"}):
         response = client.post(f"{BASE}/requests.json", data=form(secret, address_string=None, **location))
         assert response.status_code == 200, response.get_data(as_text=True)
 

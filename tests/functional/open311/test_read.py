@@ -133,7 +133,7 @@ def test_unknown_or_retired_service_is_404(client, city, code):
 
 def test_requests_fields_types_and_no_personal_data(client, city):
     resident = city.users["resident"]
-    item = raise_request(city, contact_phone="+1 555 0199", latitude=29.65012, longitude=91.13049,
+    item = raise_request(city, contact_phone="+1 555 0199", latitude=47.04012, longitude=8.05513,
                          address_id="ADDR-7", location_text="12 Hillside Road, flat 3")
     from portal.feedback import services
 
@@ -151,7 +151,7 @@ def test_requests_fields_types_and_no_personal_data(client, city):
     assert row["agency_responsible"] == "Roads and Transport Bureau"  # the responsibility list
     assert row["address"] == "## Hillside Road, flat #"  # exact numbers masked
     assert row["address_id"] is None  # an exact address: never published
-    assert row["lat"] == 29.65 and row["long"] == 91.13  # rounded to about 100 m
+    assert row["lat"] == 47.04 and row["long"] == 8.055  # rounded to about 100 m
     assert w3c(row["requested_datetime"]) == item.created_at.replace(microsecond=0)
     assert w3c(row["updated_datetime"]) >= w3c(row["requested_datetime"])
     assert w3c(row["expected_datetime"]) == item.resolve_due_at.replace(microsecond=0)
@@ -343,6 +343,6 @@ def test_errors_in_the_locale_asked(client, city, pseudo_catalogs):
     _key, secret = issue_key(city, department="roads")
     response = client.post(f"{BASE}/requests.json", data={
         "api_key": secret, "service_code": "litter", "address_string": "Market", "description": "Bins",
-        "locale": "es"})
+        "area": "old-market", "locale": "es"})
     assert errors_of(response) == [(400, "description: [es] Describe the problem in at least 10 characters.")]
     assert errors_of(client.get(f"{BASE}/nothing.xml"))[0][1] == str(open311.MESSAGES[404])  # English

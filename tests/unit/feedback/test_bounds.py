@@ -15,7 +15,7 @@ from tests.unit.feedback.test_loop import loop, submit  # noqa: F401
 
 def test_removing_my_details_clears_the_exact_position(loop, db_session):
     resident = loop.users["resident"]
-    item = submit(loop, resident, latitude=31.2304, longitude=121.4737, address_id="addr-0042")
+    item = submit(loop, resident, latitude=47.0402, longitude=8.0551, address_id="addr-0042")
     services.withdraw(db_session, resident, item, "Fixed by a neighbour")
     services.remove_personal_data(db_session, resident, item)
     db_session.expire_all()
