@@ -40,7 +40,7 @@
   function create(container, settings, options) {
     var L = window.L;
     var map = L.map(container, Object.assign({
-      zoomControl: false, attributionControl: true, minZoom: 11, maxZoom: 18,
+      zoomControl: false, attributionControl: true, minZoom: 11, maxZoom: 18, zoomSnap: 0.25,
       center: [47.03, 8.045], zoom: 13,
     }, options || {}));
     map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
@@ -48,6 +48,10 @@
       zoomInTitle: settings.msgZoomIn || "Zoom in", zoomOutTitle: settings.msgZoomOut || "Zoom out",
       zoomInText: "+", zoomOutText: "\u2212",
     }).addTo(map);
+    // Street names only from zoom 14 on: further out they cover the areas' names.
+    function labels() { container.classList.toggle("map--far", map.getZoom() < 14); }
+    map.on("zoomend", labels);
+    labels();
     var tiles = !!settings.tileUrl;
     if (tiles) {
       L.tileLayer(settings.tileUrl, { attribution: escapeHtml(settings.tileAttribution), maxZoom: 19 }).addTo(map);
@@ -65,7 +69,8 @@
         },
         onEachFeature: function (feature, layer) {
           if (feature.properties && feature.properties.name) {
-            layer.bindTooltip(escapeHtml(feature.properties.name), { sticky: true, className: "map-street-label" });
+            // Permanent labels: a hover-only tooltip would make the line a Tab stop in Chrome.
+            layer.bindTooltip(escapeHtml(feature.properties.name), { permanent: true, direction: "center", className: "map-street-label" });
           }
         },
       }).addTo(map);

@@ -38,8 +38,10 @@
       heading.appendChild(link);
       box.appendChild(heading);
       box.appendChild(el("p", "map-popup__state", props.state));
-      var code = el("p", "map-popup__code request-code", props.code);
-      code.dir = "ltr";
+      var code = el("p", "map-popup__code");
+      var digits = el("bdi", "request-code", props.code);
+      digits.dir = "ltr";
+      code.appendChild(digits);
       box.appendChild(code);
       return box;
     }
