@@ -220,3 +220,17 @@ def test_the_map_pages_are_in_the_accessibility_crawl(live_server):
     for locale in ("en", "ar"):
         paths = rule_paths(live_server, locale)
         assert f"/{locale}/requests/map" in paths
+
+
+@pytest.mark.parametrize("locale", ["en", "ar"])
+def test_the_maps_fit_at_200_percent_zoom(locale, live_server, new_context):
+    page = new_context(viewport={"width": 640, "height": 800}, device_scale_factor=2).new_page()
+    no_hscroll = "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    page.goto(f"/{locale}/requests/map")
+    expect(page.locator("#requests-map .leaflet-marker-icon").first).to_be_attached()
+    assert page.evaluate(no_hscroll), f"/{locale}/requests/map scrolls sideways at 200%"
+    open_details(page, locale)
+    expect(page.locator("#map-picker")).to_be_visible()
+    box = page.locator("#map-picker-map").bounding_box()
+    assert box["width"] > 300 and box["height"] > 200, box
+    assert page.evaluate(no_hscroll), f"/{locale}/requests/new/details scrolls sideways at 200%"
