@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import collect_csp_violations
+from tests.browser.conftest import LOCALES, collect_csp_violations
 from tests.browser.test_feedback_flow import TIMEOUT, assert_accessible, translated
 
 pytestmark = pytest.mark.browser
@@ -234,3 +234,15 @@ def test_the_maps_fit_at_200_percent_zoom(locale, live_server, new_context):
     box = page.locator("#map-picker-map").bounding_box()
     assert box["width"] > 300 and box["height"] > 200, box
     assert page.evaluate(no_hscroll), f"/{locale}/requests/new/details scrolls sideways at 200%"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_map_of_requests_is_accessible_in_every_locale(locale, live_server, context):
+    """axe on the drawn map (markers, labels, controls) with the CSP enforced."""
+    page = context.new_page()
+    violations = collect_csp_violations(page)
+    page.goto(f"/{locale}/requests/map")
+    expect(page.locator("#requests-map .leaflet-marker-icon").first).to_be_visible()
+    expect(page.locator("#requests-map .map-area-label").first).to_be_visible()
+    assert_accessible(page, locale, f"the map of requests ({locale})", javascript=True)
+    assert not violations, violations
