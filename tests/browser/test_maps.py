@@ -246,3 +246,24 @@ def test_the_map_of_requests_is_accessible_in_every_locale(locale, live_server, 
     expect(page.locator("#requests-map .map-area-label").first).to_be_visible()
     assert_accessible(page, locale, f"the map of requests ({locale})", javascript=True)
     assert not violations, violations
+
+
+def test_crowded_markers_are_grouped_and_a_group_zooms_in_by_keyboard(live_server, context):
+    page = context.new_page()
+    page.goto("/en/requests/map")
+    expect(page.locator("#requests-map .leaflet-marker-icon").first).to_be_visible()
+    page.locator("#requests-map").focus()
+    for _ in range(4):  # Leaflet's keyboard: minus zooms out, to the minimum zoom
+        page.keyboard.press("-")
+        page.wait_for_timeout(400)
+    group = page.locator("#requests-map .marker-cluster").first
+    expect(group).to_be_visible()
+    expect(group).to_contain_text("Requests here:")
+    assert group.get_attribute("role") == "button" and group.get_attribute("tabindex") == "0"
+    assert_accessible(page, "en", "the map of requests with groups", javascript=True)
+    before = page.locator("#requests-map .marker-cluster").count()
+    group.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(800)
+    singles = page.locator("#requests-map .leaflet-marker-icon:not(.marker-cluster)").count()
+    assert page.locator("#requests-map .marker-cluster").count() < before or singles > 0
