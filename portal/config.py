@@ -99,6 +99,13 @@ class Config:
     PAGE_CACHE_MAX_AGE = 60  # Cache-Control max-age for anonymous readers
     CACHE_DEFAULT_TIMEOUT = 300
     CACHE_KEY_PREFIX = "portal:"
+    # Maps (Leaflet): a tile server the city configures, e.g.
+    # ``https://tiles.example.org/{z}/{x}/{y}.png`` with its attribution (plain text). Empty
+    # (the default, and the embedded profile, which has no internet): the maps draw the area
+    # boundaries and the demo streets as their base layer. The tile host is added to the
+    # Content-Security-Policy's img-src.
+    MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+    MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]  # static files
     COMPRESS_MIMETYPES = ["text/html", "text/css", "text/plain", "text/xml", "text/javascript",

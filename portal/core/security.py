@@ -1,5 +1,7 @@
 """Response headers every page carries: CSP without inline scripts, framing and referrer."""
 
+from urllib.parse import urlsplit
+
 from flask import Flask, request
 
 CSP = (
@@ -9,10 +11,39 @@ CSP = (
 )
 
 
+def tile_source(url: str) -> str | None:
+    """The CSP source of a map tile server's URL template (``MAP_TILE_URL``):
+    ``https://{s}.tile.example.org/{z}/{x}/{y}.png`` → ``https://*.tile.example.org``. None
+    for an empty or unusable template (no scheme or host, or not http(s))."""
+    try:
+        parts = urlsplit((url or "").strip())
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    host = parts.netloc.rsplit("@", 1)[-1]
+    labels = ["*" if "{" in label else label for label in host.split(".")]
+    if any(not label or any(c in label for c in "{}'; \"") for label in labels):
+        return None
+    if "*" in labels[1:] or (len(labels) < 2 and labels[0] == "*"):
+        return None  # a wildcard only as the first label, as CSP allows
+    return f"{parts.scheme}://{'.'.join(labels)}"
+
+
+def content_security_policy(app: Flask) -> str:
+    """The portal's CSP, with the configured tile server allowed as an image source."""
+    source = tile_source(app.config.get("MAP_TILE_URL", ""))
+    if source is None:
+        return CSP
+    return CSP.replace("img-src 'self' data:;", f"img-src 'self' data: {source};")
+
+
 def init_security(app: Flask) -> None:
+    policy = content_security_policy(app)
+
     @app.after_request
     def headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")

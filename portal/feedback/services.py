@@ -1119,10 +1119,9 @@ def _ranked_page(session: Session, conditions: list, hits: list[search.Hit], bef
     return Page(rows, newer, older)
 
 
-def public_list(session: Session, f: ListFilter, before: int | None = None, after: int | None = None,
-                per_page: int = 20):
-    from portal.core.pagination import keyset
-
+def public_conditions(session: Session, f: ListFilter) -> list:
+    """The public list's filters as SQL conditions (the list and the public map share them);
+    the search words are not among them (see ``public_list``)."""
     conditions = []
     if f.state_type not in st.PUBLIC_TYPES:
         # "Not pending" rather than "one of four types": the newest-first scan of the primary
@@ -1137,6 +1136,14 @@ def public_list(session: Session, f: ListFilter, before: int | None = None, afte
         conditions.append(Request.state_type == f.state_type)
     if f.department_id:
         conditions.append(Request.lead_department_id == f.department_id)
+    return conditions
+
+
+def public_list(session: Session, f: ListFilter, before: int | None = None, after: int | None = None,
+                per_page: int = 20):
+    from portal.core.pagination import keyset
+
+    conditions = public_conditions(session, f)
     if f.q.strip():
         # Ranked: the search service gives the best ids (at most search.CANDIDATES); the
         # filters keep those that pass, and the page is cut from them in rank order.

@@ -205,6 +205,7 @@ def pages(codes: dict) -> list[Page]:
         Page("responsibility list", "/en/responsibility"),
         Page("Open311 services.json", "/open311/v2/services.json"),
         Page("Open311 requests.json", "/open311/v2/requests.json"),
+        Page("public map data", "/en/requests/map.geojson"),
         Page("search ?q=pothole", "/en/requests?q=pothole", kind="search"),
         Page("staff queue", "/en/staff/queue/", "admin", "signed-in"),
         Page("staff request page", f"/en/staff/requests/{middle}", "admin", "signed-in"),

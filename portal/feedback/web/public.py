@@ -301,9 +301,9 @@ def _search_choices(form: forms.RequestSearchForm) -> None:
         (str(d.id), "— " * d.depth + str(d.name)) for d in ref.departments]
 
 
-@bp.get("")
-@cached_page("feedback", "responsibility")
-def index():
+def list_filters() -> tuple[forms.RequestSearchForm, services.ListFilter, dict]:
+    """The public list's filters from the query string (the list, the map and its data share
+    them): the bound form, the service's filter and the query arguments in force."""
     form = forms.RequestSearchForm(request.args)
     _search_choices(form)
     form.validate_search()
@@ -312,11 +312,17 @@ def index():
     filters = services.ListFilter(
         q=q, category_id=int_arg(form.category.data), area_id=int_arg(form.area.data),
         state_type=state, department_id=int_arg(form.department.data))
-    page = services.public_list(db.session, filters, before=int_arg(request.args.get("before")),
-                                after=int_arg(request.args.get("after")))
     args = {"q": q, "category": form.category.data, "area": form.area.data, "state": state,
             "department": form.department.data}
-    args = {k: v for k, v in args.items() if v}
+    return form, filters, {k: v for k, v in args.items() if v}
+
+
+@bp.get("")
+@cached_page("feedback", "responsibility")
+def index():
+    form, filters, args = list_filters()
+    page = services.public_list(db.session, filters, before=int_arg(request.args.get("before")),
+                                after=int_arg(request.args.get("after")))
     context = {"search": form, "page": page, "args": args, "filtered": bool(args), "states": st.STATES}
     if _fragment():
         return _vary(render_template("feedback/_results.html", **context))
