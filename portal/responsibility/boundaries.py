@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 from portal.core import audit
 from portal.core.errors import Invalid, NotFound
 from portal.core.models import utcnow
+from portal.core.text import has_control_characters
 from portal.responsibility import geometry
 from portal.responsibility.models import Area, BoundaryUpload
 
@@ -153,13 +154,17 @@ def read_file(data: bytes, code_property: str = "code", limits: Limits = Limits(
         feature = feature if isinstance(feature, dict) else {}
         properties = feature.get("properties")
         code = properties.get(code_property) if isinstance(properties, dict) else None
-        if isinstance(code, str) and code.strip():
+        if isinstance(code, str) and has_control_characters(code):
+            item["code"], item["error"] = "?", "control"  # never a code: said so, not stored
+        elif isinstance(code, str) and code.strip():
             item["code"] = code.strip()[:CODE_MAX]
         elif isinstance(code, int) and not isinstance(code, bool):
             item["code"] = str(code)[:CODE_MAX]
         geom = feature.get("geometry")
         kind = geom.get("type") if isinstance(geom, dict) else None
-        if kind not in geometry.GEOMETRY_TYPES:
+        if "error" in item:
+            pass
+        elif kind not in geometry.GEOMETRY_TYPES:
             item["error"] = "type"
         else:
             count = _positions(geom.get("coordinates"), 2 if kind == "Polygon" else 3,
@@ -263,6 +268,11 @@ def plan(session: Session, features: list[dict], code_property: str = "code",
     seen: dict[str, int] = {}
     for item in features:
         n, code = item["n"], item.get("code")
+        if item.get("error") == "control":
+            result.errors.append(_l(
+                "Feature %(n)s: its code holds invisible control characters, so it matches no "
+                "area.", n=n))
+            continue
         if code is None:
             result.errors.append(_l(
                 "Feature %(n)s has no property “%(property)s”, so it matches no area. Give it "
@@ -370,6 +380,8 @@ def store_upload(session: Session, actor, features: list[dict], filename: str,
     """Keep a read file for its preview and confirmation (and forget expired ones)."""
     session.execute(delete(BoundaryUpload).where(
         BoundaryUpload.created_at < utcnow() - timedelta(hours=hours)))
+    if has_control_characters(filename or ""):
+        filename = "upload.geojson"
     upload = BoundaryUpload(token=secrets.token_urlsafe(32), filename=(filename or "")[:200],
                             code_property=code_property[:64], features=features,
                             created_by_id=getattr(actor, "id", None))

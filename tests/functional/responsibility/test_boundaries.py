@@ -158,6 +158,7 @@ def test_another_code_property_can_be_chosen(client, admin, town):
 
 FEATURE_ERRORS = {
     "no code": (feature(None, square(8.0, 47.0, 8.02, 47.02)), "Feature 1 "),
+    "a control character": (feature("b-\x00west", square(8.0, 47.0, 8.02, 47.02)), "Feature 1:"),
     "not a polygon": (feature("b-west", {"type": "Point", "coordinates": [8.01, 47.01]}), "West"),
     "off the Earth": (feature("b-west", square(8.0, 47.0, 200, 47.02)), "West"),
     "strings": (feature("b-west", {"type": "Polygon", "coordinates": [[["8", "47"], ["8.1", "47"],

@@ -126,3 +126,9 @@ def test_the_index_is_built_once_per_version_and_an_import_rebuilds_it(
         assert len(builds) == 2  # rebuilt once for the new version
     finally:
         cache.clear_local()
+
+
+def test_a_file_name_with_control_characters_is_not_kept(db_session):
+    upload = boundaries.store_upload(db_session, None, [], "wards\x00.geojson", "code")
+    assert upload.filename == "upload.geojson"
+    db_session.rollback()
