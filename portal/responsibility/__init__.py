@@ -7,10 +7,20 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from portal.core.home import HomeCard, register_home_card
+    from portal.responsibility import (
+        boundaries,
+        boundary_routes,  # noqa: F401 (its pages join admin_bp)
+    )
     from portal.responsibility.admin_routes import bp as admin_bp
     from portal.responsibility.api import bp as api_bp
+    from portal.responsibility.cli import init_cli
     from portal.responsibility.routes import bp
 
+    app.config.setdefault("BOUNDARY_IMPORT_MAX_BYTES", boundaries.MAX_BYTES)
+    app.config.setdefault("BOUNDARY_IMPORT_MAX_FEATURES", boundaries.MAX_FEATURES)
+    app.config.setdefault("BOUNDARY_IMPORT_MAX_VERTICES", boundaries.MAX_VERTICES)
+    app.config.setdefault("BOUNDARY_UPLOAD_HOURS", boundaries.UPLOAD_HOURS)
+    init_cli(app)
     app.register_blueprint(bp, url_prefix="/<lc:locale>")
     app.register_blueprint(admin_bp, url_prefix="/<lc:locale>/admin/responsibility")
     app.register_blueprint(api_bp, url_prefix="/api/v1")

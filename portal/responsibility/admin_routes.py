@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
 from wtforms import SelectChoice
 
 from portal.core import calendar as cal
@@ -149,7 +150,19 @@ def _area_page(area):
     return form_view(
         forms.AreaForm, "admin/responsibility_area_form.html", data=data, setup=setup, save=save,
         saved=lambda a: _l("The area %(name)s is saved.", name=a.name),
-        next_url=lambda a: url_for(".areas"), context={"area": area})
+        next_url=lambda a: url_for(".areas"),
+        context={"area": area, "boundaries": _boundary_history(area) if area else []})
+
+
+def _boundary_history(area):
+    """The area's boundaries, newest first, with who imported each (one query for them)."""
+    from portal.core.models import User
+    from portal.responsibility import geometry
+
+    history = geometry.boundary_history(db.session, area)
+    ids = {b.created_by_id for b in history if b.created_by_id}
+    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    return [(b, people.get(b.created_by_id)) for b in history]
 
 
 @bp.route("/areas/new", methods=["GET", "POST"])

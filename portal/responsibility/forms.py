@@ -13,6 +13,7 @@ from babel import Locale
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
@@ -291,3 +292,29 @@ class WorkingDaysForm(PortalForm):
     days = IntegerField(_l("Working days"), validators=[
         required(_l("Enter the number of working days.")),
         whole_number(1, 365)])
+
+
+# --- area boundaries: upload a GeoJSON file, confirm its preview ---------------------------
+
+
+class BoundaryUploadForm(PortalForm):
+    file = FileField(
+        _l("GeoJSON file"),
+        validators=[FileRequired(_l("Choose a GeoJSON file with the boundaries."))],
+    )  # its hint names the size cap, from the configuration: see boundary_upload_hint
+    code_property = StringField(
+        _l("Property that holds the area code"), default="code",
+        validators=[required(_l("Enter the name of the property that holds the area code.")),
+                    length(64)],
+        description=_l("Each feature's properties must hold its area's code under this name."),
+    )
+
+
+class BoundaryConfirmForm(PortalForm):
+    upload = HiddenField(validators=[required(), length(64)])
+
+
+def boundary_upload_hint(max_bytes: int):
+    return _l("A FeatureCollection with one Polygon or MultiPolygon feature for each area, in "
+              "longitude and latitude (WGS 84), at most %(size)s MB.",
+              size=f"{max_bytes / 1024 / 1024:g}")

@@ -162,3 +162,19 @@ class AreaBoundary(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     area: Mapped[Area] = relationship()
+
+
+class BoundaryUpload(db.Model):
+    """A boundary file an administrator uploaded and has not confirmed yet: its features as
+    read (never imported from here without a fresh check), found again by a random token and
+    forgotten after ``BOUNDARY_UPLOAD_HOURS``."""
+
+    __tablename__ = "area_boundary_upload"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    code_property: Mapped[str] = mapped_column(String(64), default="code")
+    features: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))

@@ -318,6 +318,14 @@ def main() -> None:
     print(f"\n{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {os.cpu_count()} cores, {cpu}; "
           f"{REQUESTS:,} requests; {time.perf_counter() - started:.0f} s in all\n")
     print("\n\n".join(tables))
+    places()
+
+
+def places() -> None:
+    """The point-to-area lookup with 2,000 areas, in process (tests/bench/places.py)."""
+    from tests.bench.places import report
+
+    print("\n" + report(), flush=True)
 
 
 if __name__ == "__main__":
