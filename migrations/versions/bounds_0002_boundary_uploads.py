@@ -1,7 +1,7 @@
 """boundary files waiting for an administrator's confirmation
 
 Revision ID: bounds_0002
-Revises: places_0001
+Revises: hotspots_0001
 Create Date: 2026-12-01 17:00:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'bounds_0002'
-down_revision = 'places_0001'
+down_revision = 'hotspots_0001'
 branch_labels = None
 depends_on = None
 
