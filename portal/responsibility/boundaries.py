@@ -57,6 +57,11 @@ CODE_MAX = 64  # longest code shown back (no area code is longer than 32)
 audit.register_action("area.boundaries_imported", _l("Area boundaries imported"))
 
 
+def megabytes(size: int) -> str:
+    """A byte count as megabytes for a message ("5", "0.5")."""
+    return f"{size / 1024 / 1024:g}"
+
+
 @dataclass(frozen=True)
 class Limits:
     max_bytes: int = MAX_BYTES
@@ -121,7 +126,7 @@ def read_file(data: bytes, code_property: str = "code", limits: Limits = Limits(
         refuse(_l("The file is empty. Choose a GeoJSON file with the boundaries."))
     if len(data) > limits.max_bytes:
         refuse(_l("The file is larger than %(size)s MB. Import the boundaries in several files.",
-                  size=f"{limits.max_bytes / 1024 / 1024:g}"))
+                  size=megabytes(limits.max_bytes)))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

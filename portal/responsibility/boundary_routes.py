@@ -41,7 +41,7 @@ def boundaries_upload():
         form = forms.BoundaryUploadForm(formdata=None)
         form.file.errors = [str(_l("The file is larger than %(size)s MB. Import the boundaries "
                                    "in several files.",
-                                   size=f"{_limits().max_bytes / 1024 / 1024:g}"))]
+                                   size=boundaries.megabytes(_limits().max_bytes)))]
         return _upload_page(form, 413)
     if not form.validate_on_submit():
         return _upload_page(form, 422 if form.errors else 200)

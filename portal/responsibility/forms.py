@@ -315,6 +315,8 @@ class BoundaryConfirmForm(PortalForm):
 
 
 def boundary_upload_hint(max_bytes: int):
+    from portal.responsibility.boundaries import megabytes
+
     return _l("A FeatureCollection with one Polygon or MultiPolygon feature for each area, in "
               "longitude and latitude (WGS 84), at most %(size)s MB.",
-              size=f"{max_bytes / 1024 / 1024:g}")
+              size=megabytes(max_bytes))
