@@ -387,3 +387,21 @@ def test_debate_posts_need_the_csrf_token(client, world, app, monkeypatch, db_se
     response = client.post(world["url"] + "/comments",
                            data={"body": "With token", "stance": "for", "csrf_token": token})
     assert response.status_code == 303
+
+
+def test_the_demo_seed_has_an_open_and_a_closed_debate_with_exact_counters(app, db_session):
+    from portal.seed import seed
+
+    with app.test_request_context("/"):
+        seed(db_session)
+        assert seed(db_session) == 0
+    rows = db_session.scalars(select(Debate).order_by(Debate.id)).all()
+    assert [d.state for d in rows] == ["open", "closed"]
+    for debate in rows:
+        stances = dict(db_session.execute(
+            select(DebateComment.stance, func.count()).where(DebateComment.debate_id == debate.id)
+            .group_by(DebateComment.stance)).all())
+        assert debate.comment_count == sum(stances.values())
+        assert (debate.for_count, debate.against_count, debate.neutral_count) == tuple(
+            stances.get(s, 0) for s in ("for", "against", "neutral"))
+    assert max(db_session.scalars(select(DebateComment.depth))) == 3
