@@ -42,7 +42,7 @@ def _context(hall, debate, comment_form=None, close_form=None, status_message=No
     hosting = debates.can_host(db.session, hall, user)
     replying_to = None
     if taking_part and debate.is_open and comment_form is None:
-        comment_form = CommentForm()
+        comment_form = CommentForm(formdata=None)  # empty, also after a published comment
         reply = int_arg(request.args.get("reply_to"))
         if reply is not None:
             comment_form.parent_id.data = str(reply)
@@ -62,7 +62,7 @@ def _context(hall, debate, comment_form=None, close_form=None, status_message=No
         "endorsed": debates.endorsed_by(db.session, debate, user),
         "taking_part": taking_part, "hosting": hosting, "replying_to": replying_to,
         "comment_form": comment_form if taking_part and debate.is_open else None,
-        "close_form": (close_form or CloseForm()) if hosting and debate.is_open else None,
+        "close_form": (close_form or CloseForm(formdata=None)) if hosting and debate.is_open else None,
         "action_form": EmptyForm() if signed_in else None,
         "status_message": status_message, "max_depth": debates.DEBATE_MAX_DEPTH,
     }
@@ -114,6 +114,8 @@ def _refused(hall, debate, exc: Invalid):
     for messages in exc.errors.values():
         for message in messages:
             flash(message, "error")
+    if htmx:  # not a fragment to swap: htmx loads the debate, with the message
+        return "", 204, {"HX-Redirect": _debate_url(hall, debate)}
     return redirect(_debate_url(hall, debate), code=303)
 
 

@@ -22,6 +22,7 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from portal.core import search
@@ -286,8 +287,13 @@ def toggle_endorsement(session: Session, user: User, hall: Hall, debate: Debate,
     if removed:
         step = -1
     else:
-        session.add(DebateEndorsement(comment_id=item.id, user_id=user.id))
-        session.flush()
+        try:
+            with session.begin_nested():
+                session.add(DebateEndorsement(comment_id=item.id, user_id=user.id))
+        except IntegrityError:  # the same person's other click got there first: one it is
+            session.rollback()
+            session.refresh(item)
+            return True
         step = 1
     session.execute(update(DebateComment).where(DebateComment.id == item.id).values(
         endorsement_count=DebateComment.endorsement_count + step))

@@ -156,6 +156,8 @@ def test_htmx_comment_swaps_the_discussion_and_announces_it(client, world, login
     status = doc.by_id("debate-status")
     assert status.get("hx-swap-oob") == "innerHTML" and "Your comment is published." in status.text
     assert "Through htmx" in doc.text
+    assert doc.one("textarea", name="body").text == ""  # a fresh form for the next comment
+    assert not any("checked" in i.attrs for i in doc.find_all("input", name="stance"))
     # The full page has the polite live region the message goes into.
     region = page(client.get(world["url"])).by_id("debate-status")
     assert region.get("role") == "status" and region.get("aria-live") == "polite"
@@ -405,3 +407,13 @@ def test_the_demo_seed_has_an_open_and_a_closed_debate_with_exact_counters(app, 
         assert (debate.for_count, debate.against_count, debate.neutral_count) == tuple(
             stances.get(s, 0) for s in ("for", "against", "neutral"))
     assert max(db_session.scalars(select(DebateComment.depth))) == 3
+
+
+def test_htmx_refusals_reload_the_debate_with_the_message(client, world, login, db_session):
+    theirs = debates.comment(db_session, world["li"], world["hall"], world["debate"], "Hi", "for")
+    debates.close_debate(db_session, world["host"], world["hall"], world["debate"], "Done.", "en")
+    login(world["rosa"])
+    for url in (world["url"] + "/comments", f"{world['url']}/comments/{theirs.id}/endorse"):
+        response = client.post(url, data={"body": "Late", "stance": "for"}, headers={"HX-Request": "true"})
+        assert response.status_code == 204 and response.headers["HX-Redirect"] == world["url"]
+    assert "This debate is closed" in page(client.get(world["url"])).one("main").text
