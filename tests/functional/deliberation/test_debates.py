@@ -331,6 +331,8 @@ def test_new_accounts_comment_at_a_limited_pace(client, world, factories, login,
 
 def test_the_anonymous_debate_page_is_cacheable(client, world):
     response = client.get(world["url"])
+    crumb = page(response).one("nav", class_="breadcrumbs").one("span", aria_current="page")
+    assert crumb.one("bdi").get("lang") == "en"  # the question is isolated, in its language
     assert response.status_code == 200
     assert "Set-Cookie" not in response.headers
     assert "public" in response.headers["Cache-Control"]
