@@ -12,6 +12,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from portal.core.home import HomeCard, register_home_card
+    from portal.deliberation import debate_routes  # noqa: F401  (debates: routes on bp, section)
     from portal.deliberation.routes import bp
 
     app.register_blueprint(bp, url_prefix="/<lc:locale>")

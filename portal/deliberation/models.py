@@ -87,3 +87,74 @@ class HallEvent(db.Model):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship()
+
+
+# --- debates ------------------------------------------------------------------------------------
+# An open question in a hall. Title and description are written in one language (the host's,
+# ``source_locale``), like any user content; comments are plain text in their writer's page
+# language (``locale``). The counters are kept by portal.deliberation.debates, never counted.
+
+DEBATE_STATES = ("open", "closed")
+STANCES = ("for", "against", "neutral")
+DEBATE_MAX_DEPTH = 3  # a comment, a reply, a reply to a reply; deeper replies attach at three
+
+
+class Debate(db.Model):
+    __tablename__ = "debate"
+    __table_args__ = (Index("ix_debate_hall", "hall_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(String(5000), default="")
+    source_locale: Mapped[str] = mapped_column(String(10), default="en")
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    conclusion: Mapped[str] = mapped_column(String(5000), default="")
+    conclusion_locale: Mapped[str] = mapped_column(String(10), default="en")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    closed_at: Mapped[datetime | None] = mapped_column()
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
+    comment_count: Mapped[int] = mapped_column(default=0)
+    for_count: Mapped[int] = mapped_column(default=0)
+    against_count: Mapped[int] = mapped_column(default=0)
+    neutral_count: Mapped[int] = mapped_column(default=0)
+
+    hall: Mapped[Hall] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == "open"
+
+
+class DebateComment(db.Model):
+    __tablename__ = "debate_comment"
+    __table_args__ = (
+        Index("ix_debate_comment_debate", "debate_id", "id"),
+        Index("ix_debate_comment_author", "author_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    debate_id: Mapped[int] = mapped_column(ForeignKey("debate.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("debate_comment.id", ondelete="CASCADE"))
+    depth: Mapped[int] = mapped_column(default=1)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    stance: Mapped[str] = mapped_column(String(16), default="neutral")
+    body: Mapped[str] = mapped_column(String(4000))
+    locale: Mapped[str] = mapped_column(String(10), default="en")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    endorsement_count: Mapped[int] = mapped_column(default=0)
+
+    author: Mapped[User] = relationship()
+
+
+class DebateEndorsement(db.Model):
+    __tablename__ = "debate_endorsement"
+    __table_args__ = (UniqueConstraint("comment_id", "user_id"),
+                      Index("ix_debate_endorsement_user", "user_id", "comment_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("debate_comment.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -89,4 +89,76 @@ def seed(session: Session) -> int:
         index_hall(session, hall)
         created += 1
     session.commit()
+    return created + seed_debates(session)
+
+
+# --- debates ------------------------------------------------------------------------------------
+# User content, each in the language its writer used (source_locale / locale).
+# hall, title, description, locale, host, comments (author, stance, body, locale, reply to #),
+# conclusion (None: still open)
+DEBATES = [
+    ("riverbend-forum", "Should the riverside road close to cars on Sundays?",
+     "From May to September the road along the river could be for people on foot and on bikes "
+     "every Sunday. What would it change for you?", "en", "admin@riverbend.example.org",
+     [("resident@riverbend.example.org", "for", "Yes: the children could cycle safely and the "
+       "cafés would have more room.", "en", None),
+      ("resident.zh@riverbend.example.org", "against", "周日我要开车送母亲去河边诊所，请保留一条车道。",
+       "zh-Hans", None),
+      ("resident@riverbend.example.org", "neutral", "Could the clinic's entrance stay open to "
+       "cars, with a slow lane?", "en", 2),
+      ("admin@riverbend.example.org", "neutral", "The hosts will ask the clinic and the "
+       "transport department.", "en", 3)],
+     None),
+    ("stone-bridge", "Where should the Saturday market's new benches go?",
+     "The district can buy six benches this year.", "en", "oldtown@riverbend.example.org",
+     [("resident@riverbend.example.org", "for", "Near the bridge, in the shade of the lime trees.",
+       "en", None)],
+     "Four benches go under the lime trees near the bridge and two by the fountain; the district "
+     "orders them in January."),
+]
+
+
+def seed_debates(session: Session) -> int:
+    """The demo debates, once per hall (a hall with debates is kept as it is)."""
+    from portal.deliberation.debates import STANCE_COUNTERS, index_debate
+    from portal.deliberation.models import Debate, DebateComment
+
+    users = {u.email: u for u in session.scalars(select(User))}
+    halls = {h.slug: h for h in session.scalars(select(Hall))}
+    busy = set(session.scalars(select(Debate.hall_id)))
+    created = 0
+    for slug, title, description, locale, host, comments, conclusion in DEBATES:
+        hall = halls.get(slug)
+        if hall is None or hall.id in busy or host not in users:
+            continue
+        debate = Debate(hall_id=hall.id, title=title, description=description,
+                        source_locale=locale, created_by_id=users[host].id)
+        session.add(debate)
+        session.flush()
+        session.add(HallEvent(hall_id=hall.id, kind="debate_opened", actor_id=users[host].id,
+                              data={"debate_id": debate.id, "title": title, "lang": locale}))
+        made: list[DebateComment] = []
+        for author, stance, body, comment_locale, reply_to in comments:
+            if author not in users:
+                continue
+            parent = made[reply_to - 1] if reply_to and reply_to <= len(made) else None
+            item = DebateComment(debate_id=debate.id, parent_id=parent.id if parent else None,
+                                 depth=parent.depth + 1 if parent else 1, author_id=users[author].id,
+                                 stance=stance, body=body, locale=comment_locale)
+            session.add(item)
+            session.flush()
+            made.append(item)
+            debate.comment_count += 1
+            counter = STANCE_COUNTERS[stance]
+            setattr(debate, counter, getattr(debate, counter) + 1)
+        if conclusion:
+            debate.state, debate.conclusion, debate.conclusion_locale = "closed", conclusion, locale
+            debate.closed_by_id = users[host].id
+            debate.closed_at = debate.created_at
+            session.add(HallEvent(hall_id=hall.id, kind="debate_closed", actor_id=users[host].id,
+                                  data={"debate_id": debate.id, "title": title, "lang": locale,
+                                        "conclusion": conclusion, "conclusion_lang": locale}))
+        index_debate(session, debate)
+        created += 1
+    session.commit()
     return created

@@ -104,6 +104,8 @@ SAMPLE_VALUES = {
     "template_id": column(f"{FEEDBACK}:ReplyTemplate", fallback=999999),
     # deliberation: the demo halls (open, area and invitation)
     "slug": column("portal.deliberation.models:Hall", "slug", limit=3),
+    # debates: the demo's open debate (riverbend-forum) and closed one (stone-bridge)
+    "debate_id": column("portal.deliberation.models:Debate", limit=2, fallback=999999),
 }
 
 ROLES = {"anonymous": None, "resident": RESIDENT, "admin": ADMIN}
