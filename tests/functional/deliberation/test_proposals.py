@@ -390,3 +390,17 @@ def test_concurrent_supports_are_counted_exactly_once(app):
                 if made_dispatch:
                     s.execute(delete(Department).where(Department.code == "dispatch"))
                 s.commit()
+
+
+def test_the_demo_seed_has_a_proposal_in_each_stage(app, client, db_session):
+    from portal.seed import seed
+
+    with app.test_request_context("/"):
+        seed(db_session)
+    states = set(db_session.scalars(select(Proposal.state)))
+    assert {"published", "evaluation", "accepted"} <= states
+    for proposal in db_session.scalars(select(Proposal)):
+        assert client.get(f"/en/proposals/{proposal.id}").status_code == 200
+    accepted = db_session.scalar(select(Proposal).where(Proposal.state == "accepted"))
+    assert page(client.get(f"/zh-Hant/proposals/{accepted.id}")).one("progress").get("value") == "50"
+    assert client.get("/ar/proposals").status_code == 200
