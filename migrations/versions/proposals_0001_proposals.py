@@ -1,4 +1,4 @@
-"""proposals: proposals, supports, their history and progress record; a hall's support threshold
+"""proposals: proposals, supports, amendments, their history and progress record; a hall's support threshold
 
 Revision ID: proposals_0001
 Revises: deliberation_0001
@@ -97,8 +97,27 @@ def upgrade():
     with op.batch_alter_table('proposal_milestone', schema=None) as batch_op:
         batch_op.create_index('ix_proposal_milestone_proposal', ['proposal_id', 'on', 'id'], unique=False)
 
+    op.create_table('proposal_amendment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('body_html', sa.Text(), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['author_id'], ['user_account.id'], name=op.f('fk_proposal_amendment_author_id_user_account')),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposal.id'], name=op.f('fk_proposal_amendment_proposal_id_proposal'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_proposal_amendment'))
+    )
+    with op.batch_alter_table('proposal_amendment', schema=None) as batch_op:
+        batch_op.create_index('ix_proposal_amendment_proposal', ['proposal_id', 'id'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('proposal_amendment', schema=None) as batch_op:
+        batch_op.drop_index('ix_proposal_amendment_proposal')
+    op.drop_table('proposal_amendment')
     with op.batch_alter_table('proposal_milestone', schema=None) as batch_op:
         batch_op.drop_index('ix_proposal_milestone_proposal')
     op.drop_table('proposal_milestone')

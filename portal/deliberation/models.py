@@ -170,3 +170,20 @@ class ProposalMilestone(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProposalAmendment(db.Model):
+    """A member's amended text for a proposal; the author accepts it (it replaces the body, the
+    old one stays in the proposal's history) or rejects it."""
+
+    __tablename__ = "proposal_amendment"
+    __table_args__ = (Index("ix_proposal_amendment_proposal", "proposal_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    body: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending, accepted, rejected
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]

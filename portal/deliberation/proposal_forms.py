@@ -27,6 +27,13 @@ class ProposalForm(PortalForm):
     source_locale = source_field()
 
 
+class AmendmentForm(PortalForm):
+    body = TextAreaField(
+        _l("Your amended text"), validators=[required(_l("Write the amended text.")), length(BODY_MAX)],
+        description=_l("The whole text as you would have it. If the author accepts it, it replaces "
+                       "the proposal's text."))
+
+
 class WithdrawForm(PortalForm):
     reason = TextAreaField(_l("Why you withdraw it"), validators=[
         required(_l("Say why you withdraw the proposal.")), length(REASON_MAX)],

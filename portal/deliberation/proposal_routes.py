@@ -126,7 +126,8 @@ def edit_proposal(proposal_id: int):
 
 # --- a proposal's page --------------------------------------------------------------------------
 
-def _page(proposal, status=200, withdraw_form=None, answer_form=None, milestone_form=None):
+def _page(proposal, status=200, withdraw_form=None, answer_form=None, milestone_form=None,
+          amendment_form=None):
     user = current_user
     signed_in = user.is_authenticated
     may_answer = services.can_answer(db.session, proposal, user)
@@ -140,6 +141,9 @@ def _page(proposal, status=200, withdraw_form=None, answer_form=None, milestone_
         may_answer=may_answer and proposal.state == "evaluation",
         may_record=may_answer and proposal.state == "accepted",
         action_form=EmptyForm() if signed_in else None,
+        amendments=services.amendments(db.session, proposal),
+        may_amend=services.can_amend(db.session, proposal, user),
+        amendment_form=amendment_form or (forms.AmendmentForm() if signed_in else None),
         withdraw_form=withdraw_form or (forms.WithdrawForm() if signed_in else None),
         answer_form=answer_form or (forms.AnswerForm() if may_answer else None),
         milestone_form=milestone_form or (forms.MilestoneForm() if may_answer else None)), status
@@ -236,3 +240,21 @@ def add_milestone(proposal_id: int):
         lambda p, form: services.add_milestone(db.session, current_user, p, form.title.data, form.on.data,
                                                form.percent.data, form.note.data or ""),
         _l("The milestone is recorded."), "milestone_form")
+
+
+@bp.post("/proposals/<int:proposal_id>/amendments")
+@login_required
+def propose_amendment(proposal_id: int):
+    return _form_action(
+        proposal_id, forms.AmendmentForm, lambda p: services.can_amend(db.session, p, current_user),
+        lambda p, form: services.propose_amendment(db.session, current_user, p, form.body.data),
+        _l("Your amendment is sent to the author."), "amendment_form")
+
+
+@bp.post("/proposals/<int:proposal_id>/amendments/<int:amendment_id>/<any(accept, reject):decision>")
+@login_required
+def decide_amendment(proposal_id: int, amendment_id: int, decision: str):
+    return _action(proposal_id, lambda p: services.decide_amendment(
+        db.session, current_user, p, amendment_id, decision == "accept"),
+        _l("The amendment is accepted: it is the proposal's text now.") if decision == "accept"
+        else _l("The amendment is rejected."))

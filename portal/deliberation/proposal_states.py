@@ -43,4 +43,7 @@ EVENT_LABELS = {
     "answered_evaluation": _l("Official answer: still under evaluation"),
     "withdrawn": _l("Withdrawn by the author"),
     "milestone": _l("Progress recorded"),
+    "amendment_proposed": _l("A member proposed an amended text"),
+    "amendment_accepted": _l("The author accepted an amendment: the text changed"),
+    "amendment_rejected": _l("The author rejected an amendment"),
 }

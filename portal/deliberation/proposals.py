@@ -32,7 +32,14 @@ from portal.core.models import User, utcnow
 from portal.core.roles import ADMIN, STAFF
 from portal.core.text import has_control_characters
 from portal.deliberation import proposal_states as st
-from portal.deliberation.models import Hall, Proposal, ProposalEvent, ProposalMilestone, ProposalSupport
+from portal.deliberation.models import (
+    Hall,
+    Proposal,
+    ProposalAmendment,
+    ProposalEvent,
+    ProposalMilestone,
+    ProposalSupport,
+)
 from portal.deliberation.services import _event, membership
 from portal.responsibility.models import Area, ServiceCategory
 from portal.responsibility.services import area_ids_within, check_source, dispatcher, route
@@ -474,6 +481,68 @@ def add_milestone(session: Session, actor: User, proposal: Proposal, title: str,
     _event(session, proposal.hall, "proposal_progress", actor, proposal_id=proposal.id, percent=percent)
     session.commit()
     return milestone
+
+
+# --- amendments -------------------------------------------------------------------------------------
+
+def amendments(session: Session, proposal: Proposal) -> list[ProposalAmendment]:
+    return list(session.scalars(select(ProposalAmendment).where(ProposalAmendment.proposal_id == proposal.id)
+                                .order_by(ProposalAmendment.id).limit(100)))
+
+
+def can_amend(session: Session, proposal: Proposal, user) -> bool:
+    """Members other than the author, while the proposal gathers supports."""
+    return (proposal.state == "published" and _signed_in(user) and user.id != proposal.author_id
+            and is_member(session, proposal.hall, user))
+
+
+def _clean_body(body: str) -> tuple[str, str]:
+    body = (body or "").strip()
+    if not body:
+        raise Invalid({"body": [_l("Write the amended text.")]})
+    if len(body) > BODY_MAX or has_control_characters(body, multiline=True):
+        raise Invalid({"body": [_l("Enter at most %(num)d characters, without control characters.",
+                                   num=BODY_MAX)]})
+    html = render_body(body)
+    if not nh3.clean(html, tags=set()).strip():
+        raise Invalid({"body": [_l("Write the amended text.")]})
+    return body, html
+
+
+def propose_amendment(session: Session, user: User, proposal: Proposal, body: str) -> ProposalAmendment:
+    if not can_amend(session, proposal, user):
+        raise Forbidden()
+    body, html = _clean_body(body)
+    amendment = ProposalAmendment(proposal_id=proposal.id, author_id=user.id, body=body, body_html=html)
+    session.add(amendment)
+    session.flush()
+    _history(session, proposal, "amendment_proposed", user, amendment_id=amendment.id)
+    session.commit()
+    return amendment
+
+
+def decide_amendment(session: Session, author: User, proposal: Proposal, amendment_id: int,
+                     accept: bool) -> ProposalAmendment:
+    """The author accepts (the amended text replaces the body; the old body is kept in the
+    history event) or rejects a pending amendment."""
+    if not _signed_in(author) or author.id != proposal.author_id or proposal.state != "published":
+        raise Forbidden()
+    amendment = session.get(ProposalAmendment, amendment_id)
+    if amendment is None or amendment.proposal_id != proposal.id:
+        raise NotFound()
+    if amendment.state != "pending":
+        raise Invalid({"": [_l("This amendment was already decided.")]})
+    amendment.state = "accepted" if accept else "rejected"
+    amendment.decided_at = utcnow()
+    if accept:
+        _history(session, proposal, "amendment_accepted", author, amendment_id=amendment.id,
+                 previous_body=proposal.body)
+        proposal.body, proposal.body_html = amendment.body, amendment.body_html
+        index_proposal(session, proposal)
+    else:
+        _history(session, proposal, "amendment_rejected", author, amendment_id=amendment.id)
+    session.commit()
+    return amendment
 
 
 # --- the staff queue ------------------------------------------------------------------------------

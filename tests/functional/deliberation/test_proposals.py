@@ -404,3 +404,32 @@ def test_the_demo_seed_has_a_proposal_in_each_stage(app, client, db_session):
     accepted = db_session.scalar(select(Proposal).where(Proposal.state == "accepted"))
     assert page(client.get(f"/zh-Hant/proposals/{accepted.id}")).one("progress").get("value") == "50"
     assert client.get("/ar/proposals").status_code == 200
+
+
+def test_a_member_amends_and_the_author_accepts_or_rejects(client, world, login, db_session):
+    from portal.deliberation.models import ProposalAmendment, ProposalEvent
+
+    proposal = _published(db_session, world, body="Old text.")
+    url = f"/en/proposals/{proposal.id}"
+    login(world["member"])
+    assert client.post(f"{url}/amendments", data={"body": ""}).status_code == 422
+    assert client.post(f"{url}/amendments", data={"body": "New **text**."}).status_code == 303
+    assert client.post(f"{url}/amendments", data={"body": "<script>x</script>Other."}).status_code == 303
+    first, second = db_session.scalars(select(ProposalAmendment).order_by(ProposalAmendment.id)).all()
+    assert "<script" not in second.body_html
+    assert client.post(f"{url}/amendments/{first.id}/accept").status_code == 403  # not the author
+    client.post("/en/account/logout")
+    login(world["outsider"])
+    assert client.post(f"{url}/amendments", data={"body": "Mine."}).status_code == 403
+    client.post("/en/account/logout")
+    login(world["author"])
+    assert client.post(f"{url}/amendments", data={"body": "Own."}).status_code == 403
+    assert "Accept: use this text" in client.get(url).get_data(as_text=True)
+    assert client.post(f"{url}/amendments/{first.id}/accept").status_code == 303
+    assert client.post(f"{url}/amendments/{second.id}/reject").status_code == 303
+    db_session.expire_all()
+    assert proposal.body == "New **text**." and "<strong>text</strong>" in proposal.body_html
+    assert (first.state, second.state) == ("accepted", "rejected")
+    event = db_session.scalar(select(ProposalEvent).where(ProposalEvent.kind == "amendment_accepted"))
+    assert event.data["previous_body"] == "Old text."
+    assert client.post(f"{url}/amendments/999999/accept").status_code == 404
