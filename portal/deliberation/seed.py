@@ -121,7 +121,13 @@ PROPOSALS = [
 def seed_proposals(session: Session) -> int:
     """The demo proposals in the city forum, once (none when the forum has some already)."""
     from portal.deliberation import proposals as svc
-    from portal.deliberation.models import Proposal, ProposalEvent, ProposalMilestone, ProposalSupport
+    from portal.deliberation.models import (
+        Proposal,
+        ProposalAmendment,
+        ProposalEvent,
+        ProposalMilestone,
+        ProposalSupport,
+    )
     from portal.responsibility.models import ServiceCategory
     from portal.responsibility.services import dispatcher, route
 
@@ -162,6 +168,10 @@ def seed_proposals(session: Session) -> int:
                                           percent=percent, note=step_note))
         session.add(HallEvent(hall_id=hall.id, kind="proposal_published", actor_id=users[author].id,
                               data={"proposal_id": proposal.id}))
+        if state == "published" and supporters and supporters[0] in users:
+            amended = body + "\n\n1. benches with armrests\n2. a drinking fountain"
+            session.add(ProposalAmendment(proposal_id=proposal.id, author_id=users[supporters[0]].id,
+                                          body=amended, body_html=svc.render_body(amended)))
         svc.sync_queue(session, proposal)
         svc.index_proposal(session, proposal)
         created += 1

@@ -433,3 +433,41 @@ def test_a_member_amends_and_the_author_accepts_or_rejects(client, world, login,
     event = db_session.scalar(select(ProposalEvent).where(ProposalEvent.kind == "amendment_accepted"))
     assert event.data["previous_body"] == "Old text."
     assert client.post(f"{url}/amendments/999999/accept").status_code == 404
+
+
+def test_a_proposal_page_costs_the_same_queries_with_1_or_30_milestones(app, client, world, db_session,
+                                                                      login):
+    from datetime import date
+
+    from portal.extensions import db
+    from tests.functional.support import QueryCounter
+
+    proposal = _published(db_session, world)
+    with app.test_request_context("/en/"):
+        for person in (world["member"], world["member2"]):
+            svc.support(db_session, person, proposal)
+        svc.answer(db_session, world["parks_staff"], proposal, "accepted", "")
+    svc.add_milestone(db_session, world["parks_staff"], proposal, "Step 0", date(2027, 1, 1), 5)
+    login(world["member"])
+    url = f"/en/proposals/{proposal.id}"
+    client.get(url)
+    db_session.commit()
+    with QueryCounter(db.engine) as few:
+        client.get(url)
+    for n in range(1, 30):
+        svc.add_milestone(db_session, world["parks_staff"], proposal, f"Step {n}", date(2027, 1, 1), n)
+    db_session.commit()
+    with QueryCounter(db.engine) as many:
+        assert "Step 29" in client.get(url).get_data(as_text=True)
+    assert len(many.statements) == len(few.statements)
+
+
+def test_other_departments_staff_do_not_see_the_proposal_in_their_queue(app, client, world, db_session,
+                                                                      login):
+    proposal = _published(db_session, world, title="Only for parks")
+    with app.test_request_context("/en/"):
+        for person in (world["member"], world["member2"]):
+            svc.support(db_session, person, proposal)
+    login(world["roads_staff"])
+    assert "Only for parks" not in client.get("/en/staff/queue").get_data(as_text=True)
+    assert "Give the official answer" not in client.get(f"/en/proposals/{proposal.id}").get_data(as_text=True)
