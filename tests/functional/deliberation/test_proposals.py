@@ -208,14 +208,39 @@ def test_the_body_is_sanitized(db_session, world):
 
 @pytest.mark.parametrize("field,value", [
     ("title", ""), ("title", "x" * 151), ("title", "a\x00b"), ("body", ""), ("body", "x\x07"),
-    ("area_id", "999999999999999999999"), ("category_id", "abc"), ("source_locale", "xx")])
-def test_hostile_input_is_refused_beside_the_field(client, world, login, db_session, field, value):
+    ("body", "<script>only a script</script>"), ("source_locale", "xx")])
+def test_hostile_input_is_refused_beside_the_field_keeping_what_was_typed(
+        client, world, login, db_session, field, value):
+    login(world["author"])
+    data = _form(world, title="Kept title")
+    data[field] = value
+    response = client.post("/en/halls/forum/proposals/new", data=data)
+    assert response.status_code == 422
+    doc = page(response)
+    assert doc.find(id=f"{field}-error") is not None
+    if field != "title":
+        assert doc.find(id="title").get("value") == "Kept title"
+    assert db_session.scalar(select(func.count()).select_from(Proposal)) == 0
+
+
+@pytest.mark.parametrize("field,value", [
+    ("area_id", "999999999999999999999"), ("area_id", "-1"), ("category_id", "abc"),
+    ("category_id", "99999999999")])
+def test_absurd_choices_never_give_a_500(client, world, login, db_session, field, value):
     login(world["author"])
     response = client.post("/en/halls/forum/proposals/new", data=_form(world, **{field: value}))
-    assert response.status_code in (422, 303)
+    assert response.status_code in (303, 422)
     if response.status_code == 422:
-        assert page(response).find(id=f"{field}-error") is not None or field in ("area_id", "category_id")
-    assert db_session.scalar(select(func.count()).select_from(Proposal)) in (0, 1)
+        assert page(response).find(id=f"{field}-error") is not None
+
+
+def test_a_published_proposal_is_cacheable_for_anonymous_readers(client, world, db_session):
+    proposal = _published(db_session, world)
+    response = client.get(f"/en/proposals/{proposal.id}")
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert "public" in response.headers["Cache-Control"]
+    assert page(response).find("form", method="post") is None
+    assert client.get("/en/proposals/99999999999999999999999").status_code == 404
 
 
 def test_an_area_outside_the_halls_area_is_refused(db_session, world):
