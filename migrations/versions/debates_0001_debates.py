@@ -1,7 +1,7 @@
 """debates: open questions in a hall, threaded comments with a stance, endorsements
 
 Revision ID: debates_0001
-Revises: deliberation_0001
+Revises: bounds_0002
 Create Date: 2026-12-01 17:16:12.276204
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'debates_0001'
-down_revision = 'deliberation_0001'
+down_revision = 'bounds_0002'
 branch_labels = None
 depends_on = None
 

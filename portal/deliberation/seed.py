@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -89,7 +91,7 @@ def seed(session: Session) -> int:
         index_hall(session, hall)
         created += 1
     session.commit()
-    return created + seed_debates(session)
+    return created + seed_debates(session) + seed_proposals(session)
 
 
 # --- debates ------------------------------------------------------------------------------------
@@ -159,6 +161,91 @@ def seed_debates(session: Session) -> int:
                                   data={"debate_id": debate.id, "title": title, "lang": locale,
                                         "conclusion": conclusion, "conclusion_lang": locale}))
         index_debate(session, debate)
+        created += 1
+    session.commit()
+    return created
+
+
+# --- proposals: one gathering supports, one with the department, one accepted with progress ----
+
+# title, body, author, area, category (None: not sure), locale, state, supporters, note, milestones
+PROPOSALS = [
+    ("Benches along the riverside path",
+     "Older neighbours walk the riverside path every morning and have **nowhere to rest**.\n\n"
+     "- three benches between the stone bridge and the market\n- one in the shade of the willows",
+     "resident@riverbend.example.org", "old-bridge", None, "en", "published",
+     ["resident.zh@riverbend.example.org"], "", []),
+    ("Más papeleras en el mercado del sábado",
+     "Cada sábado las papeleras del mercado se llenan antes del mediodía. Proponemos *el doble* de "
+     "papeleras y una recogida extra a las 13:00.",
+     "resident@riverbend.example.org", "old-market", "litter", "es", "evaluation",
+     ["resident.zh@riverbend.example.org", "admin@riverbend.example.org"], "", []),
+    ("河邊步道加裝路燈",
+     "晚上河邊步道很暗，行人和騎車的人都看不清。建議每三十米加裝一盞節能路燈。",
+     "resident.zh@riverbend.example.org", "old-town", "streetlight", "zh-Hant", "accepted",
+     ["resident@riverbend.example.org", "admin@riverbend.example.org"],
+     "We will light the whole path this spring.",
+     [("Survey of the path done", date(2027, 1, 15), 20, ""),
+      ("Lamps ordered", date(2027, 2, 20), 50, "Forty energy-saving lamps.")]),
+]
+
+
+def seed_proposals(session: Session) -> int:
+    """The demo proposals in the city forum, once (none when the forum has some already)."""
+    from portal.deliberation import proposals as svc
+    from portal.deliberation.models import (
+        Proposal,
+        ProposalAmendment,
+        ProposalEvent,
+        ProposalMilestone,
+        ProposalSupport,
+    )
+    from portal.responsibility.models import ServiceCategory
+    from portal.responsibility.services import dispatcher, route
+
+    hall = session.scalar(select(Hall).where(Hall.slug == "riverbend-forum"))
+    if hall is None or session.scalar(select(Proposal.id).where(Proposal.hall_id == hall.id)):
+        return 0
+    hall.support_threshold = 2
+    users = {u.email: u for u in session.scalars(select(User))}
+    areas = {a.code: a for a in session.scalars(select(Area))}
+    cats = {c.service_code: c for c in session.scalars(select(ServiceCategory))}
+    created = 0
+    for title, body, author, area, cat, locale, state, supporters, note, steps in PROPOSALS:
+        if author not in users or area not in areas:
+            continue
+        category = cats.get(cat) if cat else None
+        proposal = Proposal(hall_id=hall.id, author_id=users[author].id, area_id=areas[area].id,
+                            category_id=category.id if category else None, title=title, body=body,
+                            body_html=svc.render_body(body), source_locale=locale, state=state,
+                            published=True, published_at=hall.created_at)
+        people = [users[e] for e in supporters if e in users]
+        proposal.support_count = len(people)
+        session.add(proposal)
+        session.flush()
+        session.add_all([ProposalSupport(proposal_id=proposal.id, user_id=p.id) for p in people])
+        kinds = ["created", "published"]
+        if state in ("evaluation", "accepted"):
+            lead = route(session, category, areas[area]).lead if category else dispatcher(session)
+            proposal.department_id = lead.id
+            kinds.append("evaluation")
+        if state == "accepted":
+            proposal.answer_note, proposal.answered_at = note, hall.created_at
+            proposal.progress = steps[-1][2] if steps else 0
+            kinds.append("answered_accepted")
+        session.add_all([ProposalEvent(proposal_id=proposal.id, kind=k, state=state, data={})
+                         for k in kinds])
+        for step_title, on, percent, step_note in steps:
+            session.add(ProposalMilestone(proposal_id=proposal.id, title=step_title, on=on,
+                                          percent=percent, note=step_note))
+        session.add(HallEvent(hall_id=hall.id, kind="proposal_published", actor_id=users[author].id,
+                              data={"proposal_id": proposal.id}))
+        if state == "published" and supporters and supporters[0] in users:
+            amended = body + "\n\n1. benches with armrests\n2. a drinking fountain"
+            session.add(ProposalAmendment(proposal_id=proposal.id, author_id=users[supporters[0]].id,
+                                          body=amended, body_html=svc.render_body(amended)))
+        svc.sync_queue(session, proposal)
+        svc.index_proposal(session, proposal)
         created += 1
     session.commit()
     return created

@@ -106,6 +106,8 @@ SAMPLE_VALUES = {
     "slug": column("portal.deliberation.models:Hall", "slug", limit=3),
     # debates: the demo's open debate (riverbend-forum) and closed one (stone-bridge)
     "debate_id": column("portal.deliberation.models:Debate", limit=2, fallback=999999),
+    # the demo proposals: gathering supports, with the department, accepted with progress
+    "proposal_id": column("portal.deliberation.models:Proposal", limit=3, fallback=999999),
 }
 
 ROLES = {"anonymous": None, "resident": RESIDENT, "admin": ADMIN}
