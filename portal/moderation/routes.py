@@ -113,8 +113,13 @@ def _rows(items: list[QueueItem], lookups: Lookups, co_handled: set[int], args: 
     marker = 2_147_483_647  # no real id: replaced by each row's
     patterns = {name: url_for("moderation.row_action", item_id=marker, action=name, **args)
                 for name in labels}
+    states: dict[tuple[str, str], services.StateInfo] = {}  # each label translated once a page
     rows = []
     for item in items:
+        key = (item.module, item.state)
+        if key not in states:
+            info = services.state_info(item)
+            states[key] = services.StateInfo(str(info.label), info.tag)
         actions = [(labels[a], patterns[a].replace(f"/{marker}/", f"/{item.id}/", 1))
                    for a in services.row_actions(item, current_user)]
         rows.append(Row(
@@ -124,7 +129,7 @@ def _rows(items: list[QueueItem], lookups: Lookups, co_handled: set[int], args: 
             area=lookups.area[item.area_id].name if item.area_id in lookups.area else "",
             department=(lookups.department[item.department_id].name
                         if item.department_id in lookups.department else None),
-            co_handled=item.id in co_handled, state=services.state_info(item), due_at=item.due_at,
+            co_handled=item.id in co_handled, state=states[key], due_at=item.due_at,
             overdue=services.is_overdue(item, now), assigned=lookups.user.get(item.assigned_user_id),
             actions=actions))
     return rows

@@ -5,7 +5,7 @@
 
 The first form loads the demo city and ``BENCH_REQUESTS`` requests into a new SQLite file;
 the second signs in as the demo account (or none) and prints, for 50 requests to the page,
-the mean time, the SQL statements of one request and the top of a cProfile (cumulative;
+the median time (wall and CPU), the SQL statements of one request and the top of a cProfile (cumulative;
 ``PROFILE_SORT=tottime``). ``BENCH_CONFIG`` (JSON) overrides the configuration, as in
 ``tests/bench/wsgi.py``: e.g. ``{"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": "/tmp/c"}``.
 """
@@ -66,10 +66,16 @@ def profile(url: str, path: str, who: str | None, n: int = 50) -> None:
     print(f"{path}: {r.status_code}, {len(r.data):,} bytes, {len(statements)} statements")
     for s in statements:
         print("  ", " ".join(s.split())[:300])
-    started = time.perf_counter()
+    times, cpu = [], []
     for _ in range(n):
+        started, started_cpu = time.perf_counter(), time.process_time()
         client.get(path, headers=headers)
-    print(f"mean {(time.perf_counter() - started) / n * 1000:.1f} ms a request")
+        times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
+    times.sort()
+    cpu.sort()
+    print(f"median {times[n // 2] * 1000:.1f} ms a request, fastest {times[0] * 1000:.1f} ms; "
+          f"CPU median {cpu[n // 2] * 1000:.1f} ms (the machine's load matters less)")
     prof = cProfile.Profile()
     prof.enable()
     for _ in range(n):
