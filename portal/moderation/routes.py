@@ -77,11 +77,12 @@ def _fill_choices(form: forms.QueueFilterForm, lookups: Lookups) -> None:
         SelectChoice(code, str(info.label)) for code, info in services.all_states()]
 
 
-def _bulk_form(bound: bool = False) -> forms.BulkForm:
+def _bulk_form(bound: bool = False, departments: set[int] | None = None) -> forms.BulkForm:
     """The bulk form: bound to what was posted, or empty."""
     form = forms.BulkForm() if bound else forms.BulkForm(formdata=None)
     form.assignee.choices = [SelectChoice("", _("Choose a colleague"))] + [
-        SelectChoice(u.id, u.display_name) for u in services.colleagues(db.session, current_user)]
+        SelectChoice(u.id, u.display_name)
+        for u in services.colleagues(db.session, current_user, departments)]
     return form
 
 
@@ -137,15 +138,19 @@ def _rows(items: list[QueueItem], lookups: Lookups, co_handled: set[int], args: 
 
 def _context(bulk_form: forms.BulkForm | None = None) -> dict:
     form = _filter_form()
+    # The staff member's departments, looked up once for the rows, co-handling and colleagues.
+    departments = (services.staff_department_ids(db.session, current_user)
+                   if current_user.has_role(STAFF) else set())
     items, cursor = services.page(db.session, current_user, _filters(form),
-                                  after=request.args.get("after") or None)
+                                  after=request.args.get("after") or None, departments=departments)
     lookups = Lookups(items)
     _fill_choices(form, lookups)
     args = filter_args()
-    bulk = bulk_form or _bulk_form()
+    bulk = bulk_form or _bulk_form(departments=departments)
+    co_handled = services.co_handled(db.session, current_user, items, departments)
     return {
         "search": form, "items": items, "next_cursor": cursor,
-        "rows": _rows(items, lookups, services.co_handled(db.session, current_user, items), args),
+        "rows": _rows(items, lookups, co_handled, args),
         "selected": set(bulk["items"].data or []),
         "bulk": bulk, "args": args, "first_page": bool(request.args.get("after")),
     }

@@ -66,10 +66,14 @@ def co_department_ids(session: Session, item: QueueItem) -> set[int]:
         queue_item_co_department.c.queue_item_id == item.id)))
 
 
-def co_handled(session: Session, user: User, items: list[QueueItem]) -> set[int]:
+def co_handled(session: Session, user: User, items: list[QueueItem],
+               departments: set[int] | None = None) -> set[int]:
     """The ids of ``items`` that ``user``'s departments co-handle without leading them (one
-    query): the queue marks them "co-handling"."""
-    departments = staff_department_ids(session, user) if user.has_role(STAFF) else set()
+    query): the queue marks them "co-handling". ``departments``: ``user``'s, when known."""
+    if not user.has_role(STAFF):
+        departments = set()
+    elif departments is None:
+        departments = staff_department_ids(session, user)
     ids = [i.id for i in items if i.department_id not in departments]
     if not departments or not ids:
         return set()
@@ -220,14 +224,15 @@ def all_staff(session: Session) -> list[User]:
         .order_by(User.display_name, User.id)))
 
 
-def colleagues(session: Session, user: User) -> list[User]:
+def colleagues(session: Session, user: User, departments: set[int] | None = None) -> list[User]:
     """Whom ``user`` may hand queue items to: the staff of their departments; for moderators
     and administrators, every department's staff. Always includes ``user``."""
 
     if sees_everything(user):
         people = all_staff(session)
     else:
-        people = department_staff(session, staff_department_ids(session, user))
+        people = department_staff(session, staff_department_ids(session, user)
+                                  if departments is None else departments)
     if user not in people:
         people.insert(0, user)
     return people
@@ -245,7 +250,7 @@ class QueueFilter:
     sort: str = "due"  # due, updated
 
 
-def visible(session: Session, user: User):
+def visible(session: Session, user: User, departments: set[int] | None = None):
     """The queue rows ``user`` may see: the items their departments lead or co-handle; for
     the dispatcher also the items with no department or back with the dispatch centre;
     everything for moderators and administrators."""
@@ -254,7 +259,8 @@ def visible(session: Session, user: User):
         return stmt
     if not user.has_role(STAFF):
         return stmt.where(false())
-    departments = staff_department_ids(session, user)
+    if departments is None:
+        departments = staff_department_ids(session, user)
     conditions = [_in_departments(departments)] if departments else []
     if is_dispatcher(session, user, departments):
         conditions.append(QueueItem.department_id.is_(None))
@@ -292,10 +298,11 @@ def _after(stmt, sort: str, cursor: str | None):
     return stmt  # a malformed cursor starts from the first page
 
 
-def page(session: Session, user: User, f: QueueFilter, after: str | None = None, per_page: int = 25):
+def page(session: Session, user: User, f: QueueFilter, after: str | None = None, per_page: int = 25,
+         departments: set[int] | None = None):
     """One page of the queue and the cursor of the next (or None): by deadline (priority
     first, then the soonest due) or by last change (newest first)."""
-    stmt = visible(session, user)
+    stmt = visible(session, user, departments)
     if not f.include_done:
         stmt = stmt.where(QueueItem.done.is_(False))
     if f.department_id:  # the department leads it or co-handles it
