@@ -176,14 +176,39 @@ _local = _Local()
 
 class CompressedPages:
     """Flask-Compress's cache: a page's compressed bytes, kept only for cached pages (whose
-    key holds the data versions); every other response is compressed afresh."""
+    key holds the data versions); every other response is compressed afresh.
+
+    A cached page is compressed once per process and served many times, so it is compressed
+    harder than a page made for one reader (``PAGE_CACHE_BR_LEVEL``, ``PAGE_CACHE_GZIP_LEVEL``:
+    Open311's 643 KB ``requests.json`` is 47 KB at brotli 9 instead of 63 KB at Flask-Compress's
+    4): fewer bytes for every reader, for about a tenth of a second once a minute."""
 
     def get(self, key: str) -> bytes | None:
-        return None if key.endswith(";None") else _local.get("z:" + key)
+        if key.endswith(";None"):
+            return None
+        found = _local.get("z:" + key)
+        if found is None:
+            algorithm, _, page_key = key.partition(";")
+            entry = _local.get(page_key)
+            if entry is not None and algorithm in ("br", "gzip"):
+                found = _compress_harder(entry[0], algorithm)
+                self.set(key, found)
+        return found
 
     def set(self, key: str, value: bytes) -> None:
         if not key.endswith(";None"):
             _local.set("z:" + key, value, current_app.config["PAGE_CACHE_TIMEOUT"])
+
+
+def _compress_harder(body: bytes, algorithm: str) -> bytes:
+    config = current_app.config
+    if algorithm == "br":
+        import brotli
+
+        return brotli.compress(body, quality=config["PAGE_CACHE_BR_LEVEL"])
+    import gzip
+
+    return gzip.compress(body, config["PAGE_CACHE_GZIP_LEVEL"])
 
 
 def compress_key(req) -> str | None:
@@ -315,6 +340,8 @@ def init_cache(app: Flask) -> None:
     app.config.setdefault("REFERENCE_CACHE", True)
     app.config.setdefault("PAGE_CACHE_TIMEOUT", 60)
     app.config.setdefault("PAGE_CACHE_MAX_AGE", 60)
+    app.config.setdefault("PAGE_CACHE_BR_LEVEL", 9)  # cached pages: see CompressedPages
+    app.config.setdefault("PAGE_CACHE_GZIP_LEVEL", 9)
     app.config.setdefault("CACHE_TYPE", "FileSystemCache")
     app.config.setdefault("CACHE_DIR", f"{instance}/cache")
     app.config.setdefault("CACHE_DEFAULT_TIMEOUT", 300)

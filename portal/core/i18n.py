@@ -7,6 +7,7 @@ catalog codes (``zh_Hans``) are the gettext folder names under ``translations/``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 from flask import g, has_request_context, request
@@ -277,10 +278,22 @@ def format_day(value, weekday: bool = False) -> str:
 
 def format_moment(value) -> str:
     """A moment: the day with the full year and the time to the minute."""
-    from flask_babel import format_datetime as babel_format_datetime
+    from flask_babel import get_timezone
 
     if value is None or value == "":
         return ""
     code = current().code
-    pattern = DATETIME_JOIN[code].format(date=DATE_PATTERNS[code], time=TIME_PATTERNS[code])
-    return babel_format_datetime(value, pattern)
+    return _moment(value, MOMENT_PATTERNS[code], get_locale(), get_timezone())
+
+
+MOMENT_PATTERNS = {code: DATETIME_JOIN[code].format(date=DATE_PATTERNS[code], time=TIME_PATTERNS[code])
+                   for code in DATETIME_JOIN}
+
+
+@lru_cache(maxsize=4096)
+def _moment(value, pattern: str, locale: Locale | None, tzinfo) -> str:
+    """What flask_babel's ``format_datetime(value, pattern)`` gives, remembered: a staff queue
+    shows the same 25 deadlines on every visit, and Babel takes a tenth of a millisecond each."""
+    from babel import dates
+
+    return dates.format_datetime(value, pattern, tzinfo=tzinfo, locale=locale)

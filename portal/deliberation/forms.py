@@ -8,7 +8,7 @@ from wtforms import BooleanField, EmailField, RadioField, SelectChoice, SelectFi
 from portal.core.forms import PortalForm, length, optional_int, required
 from portal.deliberation.models import POLICIES
 from portal.deliberation.services import NAME_MAX, POLICY_LABELS, PURPOSE_MAX, RULES_MAX
-from portal.responsibility.forms import source_field, translatable, versions
+from portal.responsibility.forms import IntegerField, source_field, translatable, versions
 
 
 @translatable
@@ -22,6 +22,11 @@ class HallForm(PortalForm):
     policy = RadioField(
         _l("Who may join"), choices=[SelectChoice(p, POLICY_LABELS[p]) for p in POLICIES],
         validators=[required(_l("Choose who may join."))], default="open")
+    support_threshold = IntegerField(
+        _l("Supports a proposal needs"), default=10,
+        validators=[validators.Optional(),
+                    validators.NumberRange(1, 100000, _l("Enter a whole number from 1 to 100,000."))],
+        description=_l("When a proposal has this many supports, it goes to the responsible department."))
     source_locale = source_field()
     _versions = (versions("name", max_len=NAME_MAX), versions("purpose", True, PURPOSE_MAX),
                  versions("rules", True, RULES_MAX))

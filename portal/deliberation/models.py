@@ -3,9 +3,9 @@ hall and come in later modules' tables; these are the hall, its members and its 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.i18n import translated
@@ -37,6 +37,8 @@ class Hall(db.Model):
     tools: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Counters the services keep, so lists never count rows.
     member_count: Mapped[int] = mapped_column(default=0)
+    # Proposals: supports that move a proposal to evaluation by the accountable department.
+    support_threshold: Mapped[int] = mapped_column(default=10)
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -87,3 +89,172 @@ class HallEvent(db.Model):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship()
+
+
+# --- debates ------------------------------------------------------------------------------------
+# An open question in a hall. Title and description are written in one language (the host's,
+# ``source_locale``), like any user content; comments are plain text in their writer's page
+# language (``locale``). The counters are kept by portal.deliberation.debates, never counted.
+
+DEBATE_STATES = ("open", "closed")
+STANCES = ("for", "against", "neutral")
+DEBATE_MAX_DEPTH = 3  # a comment, a reply, a reply to a reply; deeper replies attach at three
+
+
+class Debate(db.Model):
+    __tablename__ = "debate"
+    __table_args__ = (Index("ix_debate_hall", "hall_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(String(5000), default="")
+    source_locale: Mapped[str] = mapped_column(String(10), default="en")
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    conclusion: Mapped[str] = mapped_column(String(5000), default="")
+    conclusion_locale: Mapped[str] = mapped_column(String(10), default="en")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    closed_at: Mapped[datetime | None] = mapped_column()
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
+    comment_count: Mapped[int] = mapped_column(default=0)
+    for_count: Mapped[int] = mapped_column(default=0)
+    against_count: Mapped[int] = mapped_column(default=0)
+    neutral_count: Mapped[int] = mapped_column(default=0)
+
+    hall: Mapped[Hall] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == "open"
+
+
+class DebateComment(db.Model):
+    __tablename__ = "debate_comment"
+    __table_args__ = (
+        Index("ix_debate_comment_debate", "debate_id", "id"),
+        Index("ix_debate_comment_author", "author_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    debate_id: Mapped[int] = mapped_column(ForeignKey("debate.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("debate_comment.id", ondelete="CASCADE"))
+    depth: Mapped[int] = mapped_column(default=1)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    stance: Mapped[str] = mapped_column(String(16), default="neutral")
+    body: Mapped[str] = mapped_column(String(4000))
+    locale: Mapped[str] = mapped_column(String(10), default="en")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    endorsement_count: Mapped[int] = mapped_column(default=0)
+
+    author: Mapped[User] = relationship()
+
+
+class DebateEndorsement(db.Model):
+    __tablename__ = "debate_endorsement"
+    __table_args__ = (UniqueConstraint("comment_id", "user_id"),
+                      Index("ix_debate_endorsement_user", "user_id", "comment_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("debate_comment.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- proposals: drafts, supports, the official answer, the progress record ----------------------
+
+class Proposal(db.Model):
+    """A member's proposal. ``state`` is a code of ``proposal_states.STATES``; every change is
+    a ``ProposalEvent``. ``body_html`` is the sanitized body (nh3), ``body`` what was typed."""
+
+    __tablename__ = "proposal"
+    __table_args__ = (
+        Index("ix_proposal_public", "published", "id"),
+        Index("ix_proposal_hall", "hall_id", "published", "id"),
+        Index("ix_proposal_supports", "published", "support_count", "id"),
+        Index("ix_proposal_author", "author_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("service_category.id"))
+    title: Mapped[str] = mapped_column(String(150))
+    body: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    source_locale: Mapped[str] = mapped_column(String(10), default="en")
+    state: Mapped[str] = mapped_column(String(24), default="draft")
+    published: Mapped[bool] = mapped_column(default=False)
+    support_count: Mapped[int] = mapped_column(default=0)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    withdraw_reason: Mapped[str] = mapped_column(Text, default="")
+    answer_note: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime | None]
+    progress: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None]
+
+    hall: Mapped[Hall] = relationship()
+    area: Mapped[Area] = relationship()
+    author: Mapped[User] = relationship()
+
+
+class ProposalSupport(db.Model):
+    __tablename__ = "proposal_support"
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProposalEvent(db.Model):
+    """A proposal's history: published, edited, evaluation, answered, withdrawn, milestone."""
+
+    __tablename__ = "proposal_event"
+    __table_args__ = (Index("ix_proposal_event_proposal", "proposal_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(24))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProposalMilestone(db.Model):
+    """A step of an accepted proposal's public progress record."""
+
+    __tablename__ = "proposal_milestone"
+    __table_args__ = (Index("ix_proposal_milestone_proposal", "proposal_id", "on", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(150))
+    on: Mapped[date]
+    percent: Mapped[int] = mapped_column(default=0)
+    note: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProposalAmendment(db.Model):
+    """A member's amended text for a proposal; the author accepts it (it replaces the body, the
+    old one stays in the proposal's history) or rejects it."""
+
+    __tablename__ = "proposal_amendment"
+    __table_args__ = (Index("ix_proposal_amendment_proposal", "proposal_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    body: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending, accepted, rejected
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]

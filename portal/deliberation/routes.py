@@ -171,7 +171,7 @@ def _data(form, hall_tools=TOOLS) -> services.HallData:
         slug=form.slug.data or "", area_id=form.area_id.data, source_locale=form.source_locale.data,
         names=read_versions(form, "name"), purposes=read_versions(form, "purpose"),
         rules=read_versions(form, "rules"), policy=form.policy.data or "",
-        tools=list(hall_tools))
+        tools=list(hall_tools), support_threshold=form.support_threshold.data)
 
 
 @bp.route("/halls/new", methods=["GET", "POST"])
@@ -191,6 +191,7 @@ def new():
 def settings(slug: str):
     hall = _managed(slug)
     data = {"slug": hall.slug, "area_id": hall.area_id, "policy": hall.policy,
+            "support_threshold": hall.support_threshold,
             "source_locale": hall.source_locale,
             **fill_versions("name", hall.name_i18n), **fill_versions("purpose", hall.purpose_i18n),
             **fill_versions("rules", hall.rules_i18n)}

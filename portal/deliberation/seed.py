@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -87,6 +89,163 @@ def seed(session: Session) -> int:
         hall.member_count = sum(1 for email, _role in people if email in users)
         session.add(HallEvent(hall_id=hall.id, kind="opened", actor_id=hall.created_by_id))
         index_hall(session, hall)
+        created += 1
+    session.commit()
+    return created + seed_debates(session) + seed_proposals(session)
+
+
+# --- debates ------------------------------------------------------------------------------------
+# User content, each in the language its writer used (source_locale / locale).
+# hall, title, description, locale, host, comments (author, stance, body, locale, reply to #),
+# conclusion (None: still open)
+DEBATES = [
+    ("riverbend-forum", "Should the riverside road close to cars on Sundays?",
+     "From May to September the road along the river could be for people on foot and on bikes "
+     "every Sunday. What would it change for you?", "en", "admin@riverbend.example.org",
+     [("resident@riverbend.example.org", "for", "Yes: the children could cycle safely and the "
+       "cafés would have more room.", "en", None),
+      ("resident.zh@riverbend.example.org", "against", "周日我要开车送母亲去河边诊所，请保留一条车道。",
+       "zh-Hans", None),
+      ("resident@riverbend.example.org", "neutral", "Could the clinic's entrance stay open to "
+       "cars, with a slow lane?", "en", 2),
+      ("admin@riverbend.example.org", "neutral", "The hosts will ask the clinic and the "
+       "transport department.", "en", 3)],
+     None),
+    ("stone-bridge", "Where should the Saturday market's new benches go?",
+     "The district can buy six benches this year.", "en", "oldtown@riverbend.example.org",
+     [("resident@riverbend.example.org", "for", "Near the bridge, in the shade of the lime trees.",
+       "en", None)],
+     "Four benches go under the lime trees near the bridge and two by the fountain; the district "
+     "orders them in January."),
+]
+
+
+def seed_debates(session: Session) -> int:
+    """The demo debates, once per hall (a hall with debates is kept as it is)."""
+    from portal.deliberation.debates import STANCE_COUNTERS, index_debate
+    from portal.deliberation.models import Debate, DebateComment
+
+    users = {u.email: u for u in session.scalars(select(User))}
+    halls = {h.slug: h for h in session.scalars(select(Hall))}
+    busy = set(session.scalars(select(Debate.hall_id)))
+    created = 0
+    for slug, title, description, locale, host, comments, conclusion in DEBATES:
+        hall = halls.get(slug)
+        if hall is None or hall.id in busy or host not in users:
+            continue
+        debate = Debate(hall_id=hall.id, title=title, description=description,
+                        source_locale=locale, created_by_id=users[host].id)
+        session.add(debate)
+        session.flush()
+        session.add(HallEvent(hall_id=hall.id, kind="debate_opened", actor_id=users[host].id,
+                              data={"debate_id": debate.id, "title": title, "lang": locale}))
+        made: list[DebateComment] = []
+        for author, stance, body, comment_locale, reply_to in comments:
+            if author not in users:
+                continue
+            parent = made[reply_to - 1] if reply_to and reply_to <= len(made) else None
+            item = DebateComment(debate_id=debate.id, parent_id=parent.id if parent else None,
+                                 depth=parent.depth + 1 if parent else 1, author_id=users[author].id,
+                                 stance=stance, body=body, locale=comment_locale)
+            session.add(item)
+            session.flush()
+            made.append(item)
+            debate.comment_count += 1
+            counter = STANCE_COUNTERS[stance]
+            setattr(debate, counter, getattr(debate, counter) + 1)
+        if conclusion:
+            debate.state, debate.conclusion, debate.conclusion_locale = "closed", conclusion, locale
+            debate.closed_by_id = users[host].id
+            debate.closed_at = debate.created_at
+            session.add(HallEvent(hall_id=hall.id, kind="debate_closed", actor_id=users[host].id,
+                                  data={"debate_id": debate.id, "title": title, "lang": locale,
+                                        "conclusion": conclusion, "conclusion_lang": locale}))
+        index_debate(session, debate)
+        created += 1
+    session.commit()
+    return created
+
+
+# --- proposals: one gathering supports, one with the department, one accepted with progress ----
+
+# title, body, author, area, category (None: not sure), locale, state, supporters, note, milestones
+PROPOSALS = [
+    ("Benches along the riverside path",
+     "Older neighbours walk the riverside path every morning and have **nowhere to rest**.\n\n"
+     "- three benches between the stone bridge and the market\n- one in the shade of the willows",
+     "resident@riverbend.example.org", "old-bridge", None, "en", "published",
+     ["resident.zh@riverbend.example.org"], "", []),
+    ("Más papeleras en el mercado del sábado",
+     "Cada sábado las papeleras del mercado se llenan antes del mediodía. Proponemos *el doble* de "
+     "papeleras y una recogida extra a las 13:00.",
+     "resident@riverbend.example.org", "old-market", "litter", "es", "evaluation",
+     ["resident.zh@riverbend.example.org", "admin@riverbend.example.org"], "", []),
+    ("河邊步道加裝路燈",
+     "晚上河邊步道很暗，行人和騎車的人都看不清。建議每三十米加裝一盞節能路燈。",
+     "resident.zh@riverbend.example.org", "old-town", "streetlight", "zh-Hant", "accepted",
+     ["resident@riverbend.example.org", "admin@riverbend.example.org"],
+     "We will light the whole path this spring.",
+     [("Survey of the path done", date(2027, 1, 15), 20, ""),
+      ("Lamps ordered", date(2027, 2, 20), 50, "Forty energy-saving lamps.")]),
+]
+
+
+def seed_proposals(session: Session) -> int:
+    """The demo proposals in the city forum, once (none when the forum has some already)."""
+    from portal.deliberation import proposals as svc
+    from portal.deliberation.models import (
+        Proposal,
+        ProposalAmendment,
+        ProposalEvent,
+        ProposalMilestone,
+        ProposalSupport,
+    )
+    from portal.responsibility.models import ServiceCategory
+    from portal.responsibility.services import dispatcher, route
+
+    hall = session.scalar(select(Hall).where(Hall.slug == "riverbend-forum"))
+    if hall is None or session.scalar(select(Proposal.id).where(Proposal.hall_id == hall.id)):
+        return 0
+    hall.support_threshold = 2
+    users = {u.email: u for u in session.scalars(select(User))}
+    areas = {a.code: a for a in session.scalars(select(Area))}
+    cats = {c.service_code: c for c in session.scalars(select(ServiceCategory))}
+    created = 0
+    for title, body, author, area, cat, locale, state, supporters, note, steps in PROPOSALS:
+        if author not in users or area not in areas:
+            continue
+        category = cats.get(cat) if cat else None
+        proposal = Proposal(hall_id=hall.id, author_id=users[author].id, area_id=areas[area].id,
+                            category_id=category.id if category else None, title=title, body=body,
+                            body_html=svc.render_body(body), source_locale=locale, state=state,
+                            published=True, published_at=hall.created_at)
+        people = [users[e] for e in supporters if e in users]
+        proposal.support_count = len(people)
+        session.add(proposal)
+        session.flush()
+        session.add_all([ProposalSupport(proposal_id=proposal.id, user_id=p.id) for p in people])
+        kinds = ["created", "published"]
+        if state in ("evaluation", "accepted"):
+            lead = route(session, category, areas[area]).lead if category else dispatcher(session)
+            proposal.department_id = lead.id
+            kinds.append("evaluation")
+        if state == "accepted":
+            proposal.answer_note, proposal.answered_at = note, hall.created_at
+            proposal.progress = steps[-1][2] if steps else 0
+            kinds.append("answered_accepted")
+        session.add_all([ProposalEvent(proposal_id=proposal.id, kind=k, state=state, data={})
+                         for k in kinds])
+        for step_title, on, percent, step_note in steps:
+            session.add(ProposalMilestone(proposal_id=proposal.id, title=step_title, on=on,
+                                          percent=percent, note=step_note))
+        session.add(HallEvent(hall_id=hall.id, kind="proposal_published", actor_id=users[author].id,
+                              data={"proposal_id": proposal.id}))
+        if state == "published" and supporters and supporters[0] in users:
+            amended = body + "\n\n1. benches with armrests\n2. a drinking fountain"
+            session.add(ProposalAmendment(proposal_id=proposal.id, author_id=users[supporters[0]].id,
+                                          body=amended, body_html=svc.render_body(amended)))
+        svc.sync_queue(session, proposal)
+        svc.index_proposal(session, proposal)
         created += 1
     session.commit()
     return created

@@ -47,6 +47,11 @@ EVENT_LABELS = {
     "opened": _l("The hall opened"),
     "settings_changed": _l("The hosts changed the hall's settings"),
     "archived": _l("The hall was closed"),
+    "proposal_published": _l("A proposal was published"),
+    "proposal_evaluation": _l("A proposal reached its supports and went to the responsible department"),
+    "proposal_answered": _l("The responsible department answered a proposal"),
+    "proposal_withdrawn": _l("A proposal was withdrawn by its author"),
+    "proposal_progress": _l("Progress was recorded on an accepted proposal"),
 }
 
 for _action, _label in {
@@ -200,6 +205,7 @@ class HallData:
     rules: dict[str, str] = field(default_factory=dict)
     policy: str = "open"
     tools: list[str] = field(default_factory=lambda: list(TOOLS))
+    support_threshold: int | None = None  # None: the current one, or 10
 
 
 def _values(session: Session, data: HallData, current: Hall | None) -> dict:
@@ -227,10 +233,16 @@ def _values(session: Session, data: HallData, current: Hall | None) -> dict:
     tools = [t for t in TOOLS if t in (data.tools or ())]
     if len(tools) != len(set(data.tools or ())):
         errors["tools"] = [_l("Choose from the list.")]
+    threshold = data.support_threshold
+    if threshold is None:  # not given: the current one, or the default
+        threshold = current.support_threshold if current else 10
+    if not isinstance(threshold, int) or isinstance(threshold, bool) or not 1 <= threshold <= 100000:
+        errors["support_threshold"] = [_l("Enter a whole number from 1 to 100,000.")]
     if errors:
         raise Invalid(errors)
     return {"slug": slug, "area_id": area.id, "name_i18n": names, "purpose_i18n": purposes,
             "rules_i18n": rules, "source_locale": data.source_locale, "policy": data.policy,
+            "support_threshold": threshold,
             "tools": tools}
 
 

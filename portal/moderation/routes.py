@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import SelectChoice
 
@@ -46,23 +50,20 @@ def filter_args() -> dict[str, str]:
 
 
 class Lookups:
-    """Names for the filters and the rows, each list loaded with one query."""
+    """Names for the filters and the rows: the categories, areas and departments from the
+    per-process reference data (no query); the assignees of the page's rows in one query."""
 
     def __init__(self, items: list[QueueItem]) -> None:
-        self.departments = responsibility.department_tree(db.session)
-        self.areas = list(_flatten(responsibility.area_tree(db.session)))
-        self.categories = responsibility.categories(db.session, active_only=False)
-        self.department = {d.id: d for d, _depth in self.departments}
-        self.area = {a.id: a for a, _depth in self.areas}
-        self.category = {c.id: c for c in self.categories}
+        ref = responsibility.reference_data(db.session)
+        self.departments = [(d, d.depth) for d in ref.departments]
+        self.areas = [(a, a.depth) for a in ref.areas]
+        self.categories = list(ref.categories)
+        self.department = {d.id: d for d in ref.departments}
+        self.area = {a.id: a for a in ref.areas}
+        self.category = {c.id: c for c in ref.categories}
         ids = {i.assigned_user_id for i in items if i.assigned_user_id}
-        self.user = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
-
-
-def _flatten(nodes, depth=0):
-    for node in nodes:
-        yield node.area, depth
-        yield from _flatten(node.children, depth + 1)
+        self.user = dict(db.session.execute(
+            select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
 
 
 def _fill_choices(form: forms.QueueFilterForm, lookups: Lookups) -> None:
@@ -76,27 +77,82 @@ def _fill_choices(form: forms.QueueFilterForm, lookups: Lookups) -> None:
         SelectChoice(code, str(info.label)) for code, info in services.all_states()]
 
 
-def _bulk_form(bound: bool = False) -> forms.BulkForm:
+def _bulk_form(bound: bool = False, departments: set[int] | None = None) -> forms.BulkForm:
     """The bulk form: bound to what was posted, or empty."""
     form = forms.BulkForm() if bound else forms.BulkForm(formdata=None)
     form.assignee.choices = [SelectChoice("", _("Choose a colleague"))] + [
-        SelectChoice(u.id, u.display_name) for u in services.colleagues(db.session, current_user)]
+        SelectChoice(u.id, u.display_name)
+        for u in services.colleagues(db.session, current_user, departments)]
     return form
+
+
+@dataclass
+class Row:
+    """What a queue row shows, worked out once a page: the template only writes it out."""
+
+    item: QueueItem
+    href: str | None
+    select_label: Markup
+    category: object
+    area: object
+    department: object | None  # None: with the dispatcher
+    co_handled: bool
+    state: services.StateInfo
+    due_at: datetime | None
+    overdue: bool
+    assigned: str | None
+    actions: list[tuple[str, str]]  # (label, URL)
+
+
+def _rows(items: list[QueueItem], lookups: Lookups, co_handled: set[int], args: dict) -> list[Row]:
+    """The rows with their links and buttons: each URL pattern and label built once a page."""
+    now = utcnow()
+    links = services.links(items)
+    # The pattern, trusted as the templates' _() trusts translations; the reference is escaped.
+    select_label = Markup(_("Select %(reference)s"))  # noqa: S704
+    labels = {"assign_me": _("Assign to me"), "acknowledge": _("Acknowledge")}
+    marker = 2_147_483_647  # no real id: replaced by each row's
+    patterns = {name: url_for("moderation.row_action", item_id=marker, action=name, **args)
+                for name in labels}
+    states: dict[tuple[str, str], services.StateInfo] = {}  # each label translated once a page
+    rows = []
+    for item in items:
+        key = (item.module, item.state)
+        if key not in states:
+            info = services.state_info(item)
+            states[key] = services.StateInfo(str(info.label), info.tag)
+        actions = [(labels[a], patterns[a].replace(f"/{marker}/", f"/{item.id}/", 1))
+                   for a in services.row_actions(item, current_user)]
+        rows.append(Row(
+            item=item, href=links[item.id],
+            select_label=select_label % {"reference": item.reference},
+            category=lookups.category[item.category_id].name if item.category_id in lookups.category else "",
+            area=lookups.area[item.area_id].name if item.area_id in lookups.area else "",
+            department=(lookups.department[item.department_id].name
+                        if item.department_id in lookups.department else None),
+            co_handled=item.id in co_handled, state=states[key], due_at=item.due_at,
+            overdue=services.is_overdue(item, now), assigned=lookups.user.get(item.assigned_user_id),
+            actions=actions))
+    return rows
 
 
 def _context(bulk_form: forms.BulkForm | None = None) -> dict:
     form = _filter_form()
+    # The staff member's departments, looked up once for the rows, co-handling and colleagues.
+    departments = (services.staff_department_ids(db.session, current_user)
+                   if current_user.has_role(STAFF) else set())
     items, cursor = services.page(db.session, current_user, _filters(form),
-                                  after=request.args.get("after") or None)
+                                  after=request.args.get("after") or None, departments=departments)
     lookups = Lookups(items)
     _fill_choices(form, lookups)
+    args = filter_args()
+    bulk = bulk_form or _bulk_form(departments=departments)
+    co_handled = services.co_handled(db.session, current_user, items, departments)
     return {
-        "search": form, "items": items, "next_cursor": cursor, "lookups": lookups,
-        "co_handled": services.co_handled(db.session, current_user, items),
-        "bulk": bulk_form or _bulk_form(),
-        "args": filter_args(), "first_page": bool(request.args.get("after")),
-        "now": utcnow(), "services": services,
-        "row_labels": {"assign_me": _("Assign to me"), "acknowledge": _("Acknowledge")},
+        "search": form, "items": items, "next_cursor": cursor,
+        "rows": _rows(items, lookups, co_handled, args),
+        "selected": set(bulk["items"].data or []),
+        "bulk": bulk, "args": args, "first_page": bool(request.args.get("after")),
     }
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, false, insert, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.models import User, utcnow
@@ -66,10 +66,14 @@ def co_department_ids(session: Session, item: QueueItem) -> set[int]:
         queue_item_co_department.c.queue_item_id == item.id)))
 
 
-def co_handled(session: Session, user: User, items: list[QueueItem]) -> set[int]:
+def co_handled(session: Session, user: User, items: list[QueueItem],
+               departments: set[int] | None = None) -> set[int]:
     """The ids of ``items`` that ``user``'s departments co-handle without leading them (one
-    query): the queue marks them "co-handling"."""
-    departments = staff_department_ids(session, user) if user.has_role(STAFF) else set()
+    query): the queue marks them "co-handling". ``departments``: ``user``'s, when known."""
+    if not user.has_role(STAFF):
+        departments = set()
+    elif departments is None:
+        departments = staff_department_ids(session, user)
     ids = [i.id for i in items if i.department_id not in departments]
     if not departments or not ids:
         return set()
@@ -100,12 +104,15 @@ class Module:
     ``link(item)`` is the URL of the item's staff page; ``states`` maps state codes to their
     labels; ``actions`` maps a bulk action name to ``fn(session, actor, item, assignee)`` that
     does it for one item (raising Invalid or Forbidden when it cannot); ``offers(item)`` names
-    the actions worth a button on the item's row besides assigning."""
+    the actions worth a button on the item's row besides assigning. ``link_pattern()``, when
+    given, returns the same URL with ``{reference}`` for the item's reference (URL-quoted):
+    built once a page instead of once a row."""
 
     link: Callable[[QueueItem], str]
     states: dict[str, StateInfo] = field(default_factory=dict)
     actions: dict[str, Callable] = field(default_factory=dict)
     offers: Callable[[QueueItem], list[str]] = lambda item: []
+    link_pattern: Callable[[], str] | None = None
 
 
 MODULES: dict[str, Module] = {}
@@ -125,6 +132,25 @@ def state_info(item: QueueItem) -> StateInfo:
 def link(item: QueueItem) -> str | None:
     module = MODULES.get(item.module)
     return module.link(item) if module else None
+
+
+def links(items: list[QueueItem]) -> dict[int, str | None]:
+    """Each item's link by id, each module's URL pattern built once (see ``Module``)."""
+    from urllib.parse import quote
+
+    patterns: dict[str, str | None] = {}
+    found: dict[int, str | None] = {}
+    for item in items:
+        module = MODULES.get(item.module)
+        if module is None:
+            found[item.id] = None
+            continue
+        if item.module not in patterns:
+            patterns[item.module] = module.link_pattern() if module.link_pattern else None
+        pattern = patterns[item.module]
+        found[item.id] = (pattern.replace("{reference}", quote(item.reference, safe="!$&'()*+,/:;=@"))
+                          if pattern is not None else module.link(item))
+    return found
 
 
 def row_actions(item: QueueItem, user: User) -> list[str]:
@@ -173,7 +199,7 @@ def is_dispatcher(session: Session, user: User, departments: set[int] | None = N
 
 
 def department_staff(session: Session, department_ids) -> list[User]:
-    """The staff of these departments, by name (one query)."""
+    """The staff of these departments, by name (one query; their roles load when asked for)."""
     from portal.responsibility.models import staff_department
 
     ids = [d for d in department_ids if d]
@@ -183,19 +209,30 @@ def department_staff(session: Session, department_ids) -> list[User]:
         select(User).where(User.id.in_(
             select(staff_department.c.user_id).where(staff_department.c.department_id.in_(ids))),
             User.blocked_at.is_(None))
+        .options(lazyload(User.roles))
         .order_by(User.display_name, User.id)))
 
 
-def colleagues(session: Session, user: User) -> list[User]:
-    """Whom ``user`` may hand queue items to: the staff of their departments; for moderators
-    and administrators, every department's staff. Always includes ``user``."""
+def all_staff(session: Session) -> list[User]:
+    """Every department's staff, by name (one query)."""
     from portal.responsibility.models import staff_department
 
+    return list(session.scalars(
+        select(User).where(User.id.in_(select(staff_department.c.user_id)),
+                           User.blocked_at.is_(None))
+        .options(lazyload(User.roles))
+        .order_by(User.display_name, User.id)))
+
+
+def colleagues(session: Session, user: User, departments: set[int] | None = None) -> list[User]:
+    """Whom ``user`` may hand queue items to: the staff of their departments; for moderators
+    and administrators, every department's staff. Always includes ``user``."""
+
     if sees_everything(user):
-        people = department_staff(session, session.scalars(
-            select(staff_department.c.department_id).distinct()))
+        people = all_staff(session)
     else:
-        people = department_staff(session, staff_department_ids(session, user))
+        people = department_staff(session, staff_department_ids(session, user)
+                                  if departments is None else departments)
     if user not in people:
         people.insert(0, user)
     return people
@@ -213,7 +250,7 @@ class QueueFilter:
     sort: str = "due"  # due, updated
 
 
-def visible(session: Session, user: User):
+def visible(session: Session, user: User, departments: set[int] | None = None):
     """The queue rows ``user`` may see: the items their departments lead or co-handle; for
     the dispatcher also the items with no department or back with the dispatch centre;
     everything for moderators and administrators."""
@@ -222,7 +259,8 @@ def visible(session: Session, user: User):
         return stmt
     if not user.has_role(STAFF):
         return stmt.where(false())
-    departments = staff_department_ids(session, user)
+    if departments is None:
+        departments = staff_department_ids(session, user)
     conditions = [_in_departments(departments)] if departments else []
     if is_dispatcher(session, user, departments):
         conditions.append(QueueItem.department_id.is_(None))
@@ -260,10 +298,11 @@ def _after(stmt, sort: str, cursor: str | None):
     return stmt  # a malformed cursor starts from the first page
 
 
-def page(session: Session, user: User, f: QueueFilter, after: str | None = None, per_page: int = 25):
+def page(session: Session, user: User, f: QueueFilter, after: str | None = None, per_page: int = 25,
+         departments: set[int] | None = None):
     """One page of the queue and the cursor of the next (or None): by deadline (priority
     first, then the soonest due) or by last change (newest first)."""
-    stmt = visible(session, user)
+    stmt = visible(session, user, departments)
     if not f.include_done:
         stmt = stmt.where(QueueItem.done.is_(False))
     if f.department_id:  # the department leads it or co-handles it

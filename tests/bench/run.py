@@ -5,7 +5,9 @@ demo city and ``BENCH_REQUESTS`` requests (100,000 by default, in bulk), serves 
 with ``gunicorn -w 2`` and the hello world with the same gunicorn settings, probes every URL
 once (status 200 and a plausible size: wrk counts a 302 as a success) and loads each with
 ``wrk``. It prints requests per second, p50 and p95 latency and the ratio of requests per
-second to the hello world's, with the targets beside them.
+second to the hello world's, with the targets beside them; and the gunicorn workers' CPU time
+per request with its ratio to the hello world's, which a shared machine's load disturbs far
+less than throughput.
 
 The page cache runs as in each profile: a file-system cache in the instance folder with
 SQLite (embedded), Redis with PostgreSQL (production) when ``redis-server`` is installed.
@@ -60,7 +62,26 @@ class Result:
     p50: float
     p95: float
     size: int
+    cpu_ms: float = 0.0  # the gunicorn workers' CPU time per request (user + system)
     ratio: float = 0.0
+    cpu_ratio: float = 0.0  # hello world's CPU per request / this page's: robust to load
+
+
+SERVERS: dict[str, int] = {}  # base URL -> gunicorn master pid
+
+
+def workers_cpu(base: str) -> float:
+    """Seconds of CPU the server's workers have used (from /proc; 0 where it is missing)."""
+    master = SERVERS.get(base)
+    total = 0
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        for pid in children:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    except (OSError, ValueError):
+        return 0.0
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -96,6 +117,7 @@ def gunicorn(module: str, env: dict):
          "--no-control-socket", "--log-level", "warning", "--timeout", "120", module],
         cwd=ROOT, env={**os.environ, **env, "PYTHONPATH": str(ROOT)}, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
+    SERVERS[base] = proc.pid
     try:
         for _ in range(600):
             if proc.poll() is not None:
@@ -148,10 +170,13 @@ def measure(base: str, page: Page, cookie: str | None) -> Result:
         assert signed_in == (cookie is not None) or page.path.startswith("/open311"), \
             f"{page.path}: signed-in state is not what was asked for"
     wrk(url, headers, 1)  # warm every worker
+    cpu = workers_cpu(base)
     stats = wrk(url, headers, SECONDS)
+    cpu = workers_cpu(base) - cpu
     assert stats["not200"] == 0 and stats["errors"] == 0, f"{page.path}: {stats}"
     return Result(page, stats["requests"] / (stats["duration_us"] / 1e6),
-                  stats["p50_us"] / 1000, stats["p95_us"] / 1000, len(body))
+                  stats["p50_us"] / 1000, stats["p95_us"] / 1000, len(body),
+                  cpu_ms=cpu * 1000 / max(stats["requests"], 1))
 
 
 def _decoded(body: bytes, headers) -> bytes:
@@ -274,6 +299,7 @@ def run(kind: str) -> list[Result]:
         shutil.rmtree(instance, ignore_errors=True)
     for r in results:
         r.ratio = r.rps / hello.rps
+        r.cpu_ratio = hello.cpu_ms / r.cpu_ms if r.cpu_ms else 0.0
     return results
 
 
@@ -294,14 +320,15 @@ def verdicts(results: list[Result]) -> dict[str, tuple[str, bool]]:
 
 def table(kind: str, results: list[Result]) -> str:
     marks = verdicts(results)
-    lines = [f"| {kind} | req/s | p50 ms | p95 ms | bytes | × hello | target | |",
-             "|---|---:|---:|---:|---:|---:|---|---|"]
+    lines = [f"| {kind} | req/s | p50 ms | p95 ms | bytes | × hello | target | "
+             "| CPU ms/req | × hello (CPU) |",
+             "|---|---:|---:|---:|---:|---:|---|---|---:|---:|"]
     for r in results:
         target, ok = marks.get(r.page.label, ("", None))
         mark = "" if ok is None else ("pass" if ok else "FAIL")
         who = f" (signed in: {r.page.who})" if r.page.who else ""
         lines.append(f"| {r.page.label}{who} | {r.rps:,.0f} | {r.p50:.1f} | {r.p95:.1f} | {r.size:,} "
-                     f"| {r.ratio:.3f} | {target} | {mark} |")
+                     f"| {r.ratio:.3f} | {target} | {mark} | {r.cpu_ms:.2f} | {r.cpu_ratio:.3f} |")
     return "\n".join(lines)
 
 
@@ -316,7 +343,8 @@ def main() -> None:
                                     Path("/proc/cpuinfo").read_text().splitlines()
                                     if line.startswith("model name")), "?")).strip()
     print(f"\n{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {os.cpu_count()} cores, {cpu}; "
-          f"{REQUESTS:,} requests; {time.perf_counter() - started:.0f} s in all\n")
+          f"{REQUESTS:,} requests; {time.perf_counter() - started:.0f} s in all; "
+          f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}\n")
     print("\n\n".join(tables))
     places()
 

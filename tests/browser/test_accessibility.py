@@ -104,6 +104,10 @@ SAMPLE_VALUES = {
     "template_id": column(f"{FEEDBACK}:ReplyTemplate", fallback=999999),
     # deliberation: the demo halls (open, area and invitation)
     "slug": column("portal.deliberation.models:Hall", "slug", limit=3),
+    # debates: the demo's open debate (riverbend-forum) and closed one (stone-bridge)
+    "debate_id": column("portal.deliberation.models:Debate", limit=2, fallback=999999),
+    # the demo proposals: gathering supports, with the department, accepted with progress
+    "proposal_id": column("portal.deliberation.models:Proposal", limit=3, fallback=999999),
 }
 
 ROLES = {"anonymous": None, "resident": RESIDENT, "admin": ADMIN}

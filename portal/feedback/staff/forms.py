@@ -16,6 +16,7 @@ from wtforms import (
 
 from portal.core.forms import PortalForm, length, optional_int, required
 from portal.core.i18n import LOCALES
+from portal.moderation.forms import QuickSelect
 
 
 class AcknowledgeForm(PortalForm):
@@ -59,7 +60,8 @@ class TemplatePickForm(PortalForm):
     class Meta:
         csrf = False  # a GET form: it only fills the answer in
 
-    template = SelectField(_l("Reply template"), coerce=optional_int, validate_choice=False)
+    template = SelectField(_l("Reply template"), coerce=optional_int, validate_choice=False,
+                           widget=QuickSelect())
 
 
 class ExtendForm(PortalForm):
@@ -74,7 +76,8 @@ class ExtendForm(PortalForm):
 
 
 class AssignForm(PortalForm):
-    assignee = SelectField(_l("Assign to"), coerce=optional_int, validate_choice=False)
+    assignee = SelectField(_l("Assign to"), coerce=optional_int, validate_choice=False,
+                           widget=QuickSelect())
 
 
 class NoteForm(PortalForm):
@@ -93,7 +96,7 @@ class ReturnForm(PortalForm):
 
 class ReassignForm(PortalForm):
     department = SelectField(_l("Department"), coerce=optional_int, validate_choice=False,
-                             validators=[required(_l("Choose the department."))])
+                             validators=[required(_l("Choose the department."))], widget=QuickSelect())
     reason = TextAreaField(
         _l("Reason"), validators=[required(_l("Say why it goes to this department.")), length(2000)],
         description=_l("Shown publicly on the request."))

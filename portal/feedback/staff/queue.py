@@ -57,6 +57,8 @@ def _acknowledge(session: Session, actor: User, item: QueueItem, assignee: User 
 
 queue.register_module(MODULE, queue.Module(
     link=lambda item: url_for("feedback_staff.detail", code=item.reference),
+    link_pattern=lambda: url_for("feedback_staff.detail", code="REFERENCE").replace(
+        "/REFERENCE", "/{reference}"),
     states={code: queue.StateInfo(s.label, s.tag) for code, s in st.STATES.items()},
     actions={"assign": _assign, "acknowledge": _acknowledge},
     offers=lambda item: ["acknowledge"] if item.state in ACKNOWLEDGEABLE else [],

@@ -23,7 +23,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from portal.core.auth import role_required
@@ -38,8 +37,8 @@ from portal.feedback import states as st
 from portal.feedback.models import Attachment, Request
 from portal.feedback.staff import forms, replies
 from portal.moderation import services as queue
-from portal.responsibility.models import Area, Department
-from portal.responsibility.services import DISPATCH_CODE, categories, department_tree
+from portal.responsibility.models import Department
+from portal.responsibility.services import DISPATCH_CODE, categories, department_tree, reference_data
 
 bp = Blueprint("feedback_staff", __name__)
 
@@ -112,8 +111,8 @@ def _fill(name: str, form, item: Request) -> None:
             SelectChoice(u.id, u.display_name) for u in _assignees(item)]
     elif name == "reassign":
         form.department.choices = [SelectChoice("", _("Choose a department"))] + [
-            SelectChoice(d.id, ("— " * depth) + str(d.name))
-            for d, depth in department_tree(db.session) if d.id != item.lead_department_id]
+            SelectChoice(d.id, ("— " * d.depth) + str(d.name))
+            for d in reference_data(db.session).departments if d.id != item.lead_department_id]
 
 
 def _forms(item: Request, active: str | None = None, active_form=None,
@@ -175,15 +174,17 @@ def _context(item: Request, forms_: dict, **extra) -> dict:
     by_event: dict[int | None, list[Attachment]] = {}
     for f in files:
         by_event.setdefault(f.event_id, []).append(f)
-    departments = {d.id: d for d in db.session.scalars(select(Department))}
-    areas = {a.code: a for a in db.session.scalars(select(Area))}
+    ref = reference_data(db.session)  # held per process: no query
+    departments = {d.id: d for d in ref.departments}
+    areas = {a.code: a for a in ref.areas}
+    picker = extra.pop("picker") if "picker" in extra else _template_picker(item)
     return {
         "item": item, "events": events, "action_forms": forms_,
         "request_files": by_event.get(None, []), "event_files": by_event,
         "departments": departments, "departments_by_code": {d.code: d for d in departments.values()},
         "co_departments": [departments[i] for i in item.co_department_ids or [] if i in departments],
         "areas_by_code": areas, "answers": _answers(item), "states": st.STATES,
-        "event_labels": st.EVENT_LABELS, "picker": extra.pop("picker", None) or _template_picker(item),
+        "event_labels": st.EVENT_LABELS, "picker": picker,
         "fragment": False, "labels": ACTION_LABELS, **extra,
     }
 

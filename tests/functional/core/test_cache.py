@@ -286,6 +286,30 @@ def test_pages_and_json_are_compressed_with_a_matching_etag(city, two):
     assert br.headers["Content-Encoding"] == "br"
 
 
+def test_a_cached_page_is_compressed_harder_once_and_served_from_memory(city, two, monkeypatch):
+    """A cached page's compressed bytes are kept per process (compressed harder than a page
+    made for one reader: it is served many times); a warm hit compresses nothing."""
+    import brotli
+
+    app = two[0]
+    client = app.test_client()
+    url = "/open311/v2/requests.json"
+    plain = client.get(url).data
+    first = client.get(url, headers={"Accept-Encoding": "br"})
+    assert first.headers["Content-Encoding"] == "br"
+    assert brotli.decompress(first.data) == plain
+    assert len(first.data) == len(brotli.compress(plain, quality=app.config["PAGE_CACHE_BR_LEVEL"]))
+    assert len(first.data) < len(brotli.compress(plain, quality=4))  # Flask-Compress's own level
+    calls = []
+    real = brotli.compress
+    monkeypatch.setattr(brotli, "compress", lambda *a, **k: calls.append(1) or real(*a, **k))
+    again = client.get(url, headers={"Accept-Encoding": "br"})
+    assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
+    assert calls == []
+    gz = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert gzip.decompress(gz.data) == plain
+
+
 def test_static_files_are_fingerprinted_and_kept_for_a_year(client):
     html = client.get("/en/accessibility").get_data(as_text=True)
     links = re.findall(r'(?:href|src)="(/static/[^"]+)"', html)

@@ -1,0 +1,320 @@
+"""Debates: open questions in a hall, threaded comments with a stance, endorsements.
+
+Rules, in one place (the halls' rules in ``services`` decide who is a member or a host):
+- everybody reads the debates of a hall that uses the tool;
+- hosts of the hall (and administrators) open a debate and close it with a written
+  conclusion; a closed debate takes no new comments and no endorsements;
+- active members of the hall (and administrators) comment, each comment taking a stance
+  (for, against, neutral), and endorse others' comments (one endorsement per person per
+  comment, given again to take it back);
+- threads are three levels deep: a reply to a level-three comment attaches at level three;
+- a new account (younger than ``NEW_ACCOUNT_HOURS``) writes at most ``NEW_ACCOUNT_COMMENTS``
+  comments an hour.
+The counters (comments, stances, endorsements) are kept here, in the database, so pages
+never count rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload
+
+from portal.core import search
+from portal.core.errors import Forbidden, Invalid, NotFound
+from portal.core.models import User, utcnow
+from portal.core.roles import ADMIN
+from portal.core.text import has_control_characters
+from portal.deliberation import services as halls
+from portal.deliberation.models import (
+    DEBATE_MAX_DEPTH,
+    STANCES,
+    Debate,
+    DebateComment,
+    DebateEndorsement,
+    Hall,
+)
+
+TITLE_MAX, DESCRIPTION_MAX, CONCLUSION_MAX, COMMENT_MAX = 200, 5000, 5000, 4000
+NEW_ACCOUNT_HOURS = 24
+NEW_ACCOUNT_COMMENTS = 5
+
+STANCE_LABELS = {"for": _l("For"), "against": _l("Against"), "neutral": _l("Neutral")}
+STANCE_COUNTERS = {"for": "for_count", "against": "against_count", "neutral": "neutral_count"}
+
+halls.EVENT_LABELS.update({
+    "debate_opened": _l("A debate opened"),
+    "debate_closed": _l("A debate closed with a conclusion"),
+})
+
+
+# --- who may do what ----------------------------------------------------------------------------
+
+def _signed_in(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def can_take_part(session: Session, hall: Hall, user, mine=None) -> bool:
+    """Comment and endorse: an active member of the hall, or an administrator."""
+    if not _signed_in(user):
+        return False
+    if user.has_role(ADMIN):
+        return True
+    mine = mine if mine is not None else halls.membership(session, hall, user)
+    return mine is not None and mine.state == "active"
+
+
+def can_host(session: Session, hall: Hall, user) -> bool:
+    return halls.can_manage(session, hall, user)
+
+
+# --- reading --------------------------------------------------------------------------------
+
+def _check_tool(hall: Hall) -> None:
+    if not hall.uses("debates"):
+        raise NotFound()
+
+
+def debates_of(session: Session, hall: Hall) -> list[Debate]:
+    """The hall's debates, open ones first, newest activity first (one statement)."""
+    return list(session.scalars(
+        select(Debate).where(Debate.hall_id == hall.id)
+        .order_by(Debate.state.desc(), Debate.last_activity_at.desc(), Debate.id.desc())))
+
+
+def get_debate(session: Session, hall: Hall, debate_id: int) -> Debate:
+    _check_tool(hall)
+    debate = session.get(Debate, debate_id)
+    if debate is None or debate.hall_id != hall.id:
+        raise NotFound()
+    return debate
+
+
+@dataclass
+class Node:
+    comment: DebateComment
+    replies: list[Node] = field(default_factory=list)
+
+
+def thread(session: Session, debate: Debate) -> list[Node]:
+    """Every comment of the debate with its author as a tree, oldest first (one statement)."""
+    comments = session.scalars(
+        select(DebateComment).options(joinedload(DebateComment.author))
+        .where(DebateComment.debate_id == debate.id).order_by(DebateComment.id)).all()
+    nodes = {c.id: Node(c) for c in comments}
+    roots: list[Node] = []
+    for c in comments:
+        parent = nodes.get(c.parent_id) if c.parent_id else None
+        (parent.replies if parent else roots).append(nodes[c.id])
+    return roots
+
+
+def endorsed_by(session: Session, debate: Debate, user) -> set[int]:
+    """The comments of this debate the person endorsed (one statement; none when anonymous)."""
+    if not _signed_in(user):
+        return set()
+    return set(session.scalars(
+        select(DebateEndorsement.comment_id)
+        .join(DebateComment, DebateComment.id == DebateEndorsement.comment_id)
+        .where(DebateComment.debate_id == debate.id, DebateEndorsement.user_id == user.id)))
+
+
+@dataclass(frozen=True)
+class Balance:
+    total: int
+    counts: dict[str, int]
+
+    def percent(self, stance: str) -> int:
+        return round(100 * self.counts[stance] / self.total) if self.total else 0
+
+
+def balance(debate: Debate) -> Balance:
+    counts = {s: getattr(debate, STANCE_COUNTERS[s]) or 0 for s in STANCES}
+    return Balance(sum(counts.values()), counts)
+
+
+# --- opening and closing ------------------------------------------------------------------------
+
+def _text(errors: dict, name: str, value: str | None, max_len: int, required: bool = True) -> str:
+    text = (value or "").strip()
+    if has_control_characters(text, multiline=True):
+        errors[name] = [_l("Remove the invisible control characters from this text: they cannot "
+                           "be saved. Copying from another program can add them.")]
+    elif required and not text:
+        errors[name] = [_l("This field is required.")]
+    elif len(text) > max_len:
+        errors[name] = [lazy_ngettext("Enter at most %(num)d character.",
+                                      "Enter at most %(num)d characters.", max_len)]
+    return text
+
+
+def _locale(value: str | None) -> str:
+    from portal.core.i18n import BY_CODE
+
+    return value if value in BY_CODE else "en"
+
+
+def index_debate(session: Session, debate: Debate) -> None:
+    search.index(session, "debate", debate.id, title=debate.title, body=debate.description,
+                 extra=debate.conclusion or "", locale=debate.source_locale)
+
+
+def open_debate(session: Session, actor: User, hall: Hall, title: str, description: str,
+                source_locale: str) -> Debate:
+    _check_tool(hall)
+    if not can_host(session, hall, actor):
+        raise Forbidden()
+    errors: dict[str, list] = {}
+    title = _text(errors, "title", title, TITLE_MAX)
+    if "\n" in title or "\r" in title:
+        errors["title"] = [_l("Write the title on one line.")]
+    description = _text(errors, "description", description, DESCRIPTION_MAX)
+    if errors:
+        raise Invalid(errors)
+    debate = Debate(hall_id=hall.id, title=title, description=description,
+                    source_locale=_locale(source_locale), created_by_id=actor.id)
+    session.add(debate)
+    session.flush()
+    halls._event(session, hall, "debate_opened", actor, debate_id=debate.id, title=title,
+                 lang=debate.source_locale)
+    index_debate(session, debate)
+    session.commit()
+    return debate
+
+
+def close_debate(session: Session, actor: User, hall: Hall, debate: Debate, conclusion: str,
+                 locale: str) -> Debate:
+    if not can_host(session, hall, actor):
+        raise Forbidden()
+    if not debate.is_open:
+        raise Invalid({"": [_l("This debate is already closed.")]})
+    errors: dict[str, list] = {}
+    conclusion = _text(errors, "conclusion", conclusion, CONCLUSION_MAX)
+    if errors:
+        raise Invalid(errors)
+    debate.state = "closed"
+    debate.conclusion = conclusion
+    debate.conclusion_locale = _locale(locale)
+    debate.closed_by_id = actor.id
+    debate.closed_at = debate.last_activity_at = utcnow()
+    halls._event(session, hall, "debate_closed", actor, debate_id=debate.id, title=debate.title,
+                 lang=debate.source_locale, conclusion=conclusion,
+                 conclusion_lang=debate.conclusion_locale)
+    index_debate(session, debate)
+    session.commit()
+    return debate
+
+
+# --- comments and endorsements ------------------------------------------------------------------
+
+def _check_rate(session: Session, author: User) -> None:
+    created = author.created_at
+    now = utcnow()
+    if created is None or now - created >= timedelta(hours=NEW_ACCOUNT_HOURS):
+        return
+    recent = session.scalar(select(func.count()).select_from(DebateComment).where(
+        DebateComment.author_id == author.id,
+        DebateComment.created_at >= now - timedelta(hours=1)))
+    if recent >= NEW_ACCOUNT_COMMENTS:
+        raise Invalid({"body": [lazy_ngettext(
+            "New accounts can publish %(num)d comment an hour during their first day. "
+            "Please wait a little: what you wrote is kept below.",
+            "New accounts can publish %(num)d comments an hour during their first day. "
+            "Please wait a little: what you wrote is kept below.", NEW_ACCOUNT_COMMENTS)]})
+
+
+def comment(session: Session, author: User, hall: Hall, debate: Debate, body: str, stance: str,
+            parent_id: int | None = None, locale: str = "en") -> DebateComment:
+    """Publish a comment (or a reply to ``parent_id``, which must be in the same debate)."""
+    if not can_take_part(session, hall, author):
+        raise Forbidden()
+    if not debate.is_open:
+        raise Invalid({"": [_l("This debate is closed: it takes no new comments.")]})
+    errors: dict[str, list] = {}
+    body = _text(errors, "body", body, COMMENT_MAX)
+    if stance not in STANCES:
+        errors["stance"] = [_l("Choose whether you are for, against or neutral.")]
+    parent = None
+    if parent_id is not None:
+        parent = session.get(DebateComment, parent_id) if 0 < parent_id < 2**31 else None
+        if parent is None or parent.debate_id != debate.id:
+            errors["parent_id"] = [_l("The comment you reply to is not in this debate.")]
+    if errors:
+        raise Invalid(errors)
+    _check_rate(session, author)
+    depth = 1
+    if parent is not None:
+        if parent.depth >= DEBATE_MAX_DEPTH:  # deeper replies attach at the third level
+            parent = session.get(DebateComment, parent.parent_id) if parent.parent_id else parent
+        depth = parent.depth + 1
+    item = DebateComment(debate_id=debate.id, parent_id=parent.id if parent else None, depth=depth,
+                         author_id=author.id, stance=stance, body=body, locale=_locale(locale))
+    session.add(item)
+    counter = STANCE_COUNTERS[stance]
+    session.execute(update(Debate).where(Debate.id == debate.id).values({
+        Debate.comment_count: Debate.comment_count + 1,
+        getattr(Debate, counter): getattr(Debate, counter) + 1,
+        Debate.last_activity_at: utcnow()}))
+    hall.last_activity_at = utcnow()
+    session.commit()
+    session.refresh(debate)
+    return item
+
+
+def get_comment(session: Session, debate: Debate, comment_id: int) -> DebateComment:
+    item = session.get(DebateComment, comment_id)
+    if item is None or item.debate_id != debate.id:
+        raise NotFound()
+    return item
+
+
+def toggle_endorsement(session: Session, user: User, hall: Hall, debate: Debate,
+                       item: DebateComment) -> bool:
+    """Endorse the comment, or take the endorsement back. True when it is now endorsed."""
+    if not can_take_part(session, hall, user):
+        raise Forbidden()
+    if not debate.is_open:
+        raise Invalid({"": [_l("This debate is closed: endorsements are kept as they were.")]})
+    if item.author_id == user.id:
+        raise Invalid({"": [_l("You cannot endorse your own comment.")]})
+    removed = session.execute(delete(DebateEndorsement).where(
+        DebateEndorsement.comment_id == item.id, DebateEndorsement.user_id == user.id)).rowcount
+    if removed:
+        step = -1
+    else:
+        try:
+            with session.begin_nested():
+                session.add(DebateEndorsement(comment_id=item.id, user_id=user.id))
+        except IntegrityError:  # the same person's other click got there first: one it is
+            session.rollback()
+            session.refresh(item)
+            return True
+        step = 1
+    session.execute(update(DebateComment).where(DebateComment.id == item.id).values(
+        endorsement_count=DebateComment.endorsement_count + step))
+    session.commit()
+    session.refresh(item)
+    return not removed
+
+
+# --- the hall's section and search ---------------------------------------------------------
+
+def section_context(session: Session, hall: Hall, user) -> dict:
+    return {"debates": debates_of(session, hall), "can_open_debate": can_host(session, hall, user),
+            "balance": balance, "stance_labels": STANCE_LABELS}
+
+
+def _documents(session: Session):
+    for debate in session.scalars(select(Debate)):
+        yield search.Document(debate.id, title=debate.title, body=debate.description,
+                              extra=debate.conclusion or "", locale=debate.source_locale)
+
+
+search.register("debate", 3, _documents)
+halls.register_section(halls.HallSection("debates", "deliberation/_debates_section.html", 10,
+                                         section_context))

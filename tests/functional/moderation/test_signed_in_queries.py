@@ -1,0 +1,114 @@
+"""The signed-in pages of the issue "The tracker after its first users" (docs/performance.md):
+the staff queue, a staff request page and "your requests" run a fixed, small number of SQL
+statements whatever the number of rows they show, so a future N+1 fails here.
+
+Reference data (categories, areas, departments) is held per process in production, so it is
+turned on here: with it, none of these pages queries those tables."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+
+import pytest
+from sqlalchemy import event
+
+from portal.core import cache as page_cache
+
+
+@pytest.fixture
+def reference_cache(app, monkeypatch):
+    page_cache.clear_local()
+    monkeypatch.setitem(app.config, "REFERENCE_CACHE", True)
+    yield
+    page_cache.clear_local()
+
+
+@contextlib.contextmanager
+def statements():
+    from portal.extensions import db
+
+    seen: list[str] = []
+
+    def on_execute(conn, cursor, statement, *args):
+        if "SAVEPOINT" not in statement:  # the test's own transaction handling
+            seen.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", on_execute)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", on_execute)
+
+
+def _get(client, path: str, rows_marker: str | None = None, rows: int | None = None) -> list[str]:
+    client.get(path)  # reference data loaded once for the process, as in production
+    with statements() as seen:
+        response = client.get(path)
+    assert response.status_code == 200
+    if rows_marker:
+        assert response.get_data(as_text=True).count(rows_marker) == rows
+    return seen
+
+
+def _describe(seen: list[str]) -> str:
+    return "\n".join(s[:120] for s in seen)
+
+
+def _whole_reference_tables(seen: list[str]) -> list[str]:
+    """Statements reading a whole reference table (what reference_data holds)."""
+    return [s for s in seen if re.search(r"FROM (department|area|service_category)\b(?! WHERE)", s)]
+
+
+# The most each page may run (what they ran before this work is in brackets): the user with
+# their roles is one statement on every page (it was two).
+QUEUE_ADMIN = 5  # + the rows, the assignees' names, colleagues, own departments [11]
+QUEUE_STAFF = 6  # + the staff member's departments (once), the dispatcher [13]
+STAFF_PAGE = 11  # + the request, its timeline, files, reply templates, who may act [15]
+MINE = 2  # + the page of requests [3]
+
+
+@pytest.mark.parametrize("who, most", [("administrator", QUEUE_ADMIN), ("lead_staff", QUEUE_STAFF)])
+def test_the_staff_queue_runs_the_same_few_statements_for_5_or_25_rows(
+        world, client_for, reference_cache, who, most):
+    client = client_for(world.users[who])
+    assignee = world.users["colleague"].id
+    world.requests(3)
+    world.requests(2, assigned_user_id=assignee)
+    small = _get(client, "/en/staff/queue/", '<tr id="queue-row-', 5)
+    world.requests(10)
+    world.requests(10, assigned_user_id=world.users["lead_staff"].id)
+    big = _get(client, "/en/staff/queue/", '<tr id="queue-row-', 25)
+    assert len(small) == len(big) <= most, _describe(big)
+    # none of the reference tables, whatever the filters ask for
+    filtered = _get(client, f"/en/staff/queue/?department={world.departments['roads'].id}"
+                            f"&category={world.category.id}&sort=updated")
+    assert not _whole_reference_tables(filtered), _describe(filtered)
+
+
+def test_a_staff_request_page_runs_the_same_statements_for_3_or_23_events(
+        world, client_for, db_session, reference_cache):
+    from portal.feedback import services
+
+    staff = world.users["lead_staff"]
+    client = client_for(staff)
+    item = world.request(state="acknowledged")
+    path = f"/en/staff/requests/{item.tracking_code}"
+    small = _get(client, path)
+    for n in range(20):
+        services.note(db_session, staff, item, f"Checked the site, visit {n}.")
+    db_session.commit()
+    big = _get(client, path)
+    assert "visit 19" in client.get(path).get_data(as_text=True)
+    assert len(small) == len(big) <= STAFF_PAGE, _describe(big)
+    assert not _whole_reference_tables(big), _describe(big)
+
+
+def test_your_requests_runs_two_statements_for_5_or_25_requests(world, client_for, reference_cache):
+    resident = world.users["resident"]
+    client = client_for(resident)
+    world.requests(5, resident=resident)
+    small = _get(client, "/en/requests/mine")
+    world.requests(20, resident=resident)
+    big = _get(client, "/en/requests/mine")
+    assert len(small) == len(big) <= MINE, _describe(big)
