@@ -35,6 +35,15 @@ def bulk_requests(session: Session, n: int, batch: int = 5000, seed: int = 7) ->
     categories = list(session.scalars(select(ServiceCategory)))
     areas = list(session.scalars(select(Area)))
     departments = list(session.scalars(select(Department)))
+    # Three requests in four give a point inside the city's boundaries (the public map and
+    # "near here" then have real data), routed to the area the point is in.
+    import shapely
+
+    from portal.responsibility import geometry
+
+    finder = geometry.locator(session)
+    box = (shapely.total_bounds([a.geometry for a in finder.areas]) if finder.covered()
+           else None)
     start_id = (session.scalar(select(Request.id).order_by(Request.id.desc()).limit(1)) or 0) + 1
     now = utcnow()
     for offset in range(0, n, batch):
@@ -43,12 +52,20 @@ def bulk_requests(session: Session, n: int, batch: int = 5000, seed: int = 7) ->
             state = rng.choice(STATES)
             created = now - timedelta(minutes=rng.randint(0, 500_000))
             category, area, dept = rng.choice(categories), rng.choice(areas), rng.choice(departments)
+            lat = lon = None
+            if box is not None and rng.random() < 0.75:
+                lon, lat = rng.uniform(box[0], box[2]), rng.uniform(box[1], box[3])
+                found = finder.area_id_at(lat, lon)
+                area_id = found if found is not None else area.id
+            else:
+                area_id = area.id
             title = " ".join(rng.choice(WORDS) for _ in range(4))
             code = f"R-{created.year}-{i:06d}"
             h1 = hashlib.sha256(f"{i}-1".encode()).hexdigest()
             h2 = hashlib.sha256(f"{i}-2".encode()).hexdigest()
             requests.append(dict(
-                id=i, tracking_code=code, category_id=category.id, area_id=area.id, title=title,
+                id=i, tracking_code=code, category_id=category.id, area_id=area_id, title=title,
+                latitude=lat, longitude=lon,
                 description=title + " " + " ".join(rng.choice(WORDS) for _ in range(20)),
                 source_locale="en", location_text=f"{rng.randint(1, 200)} Main Street",
                 answers={}, state=state, state_type=st.STATES[state].type, priority=state == "reopened",
@@ -65,7 +82,7 @@ def bulk_requests(session: Session, n: int, batch: int = 5000, seed: int = 7) ->
                                data={"department": dept.code}, prev_hash=h1, hash=h2))
             active = state in st.ACTIVE and state != "waiting"
             items.append(dict(module="feedback", item_id=i, title=title, reference=code,
-                              department_id=dept.id, category_id=category.id, area_id=area.id,
+                              department_id=dept.id, category_id=category.id, area_id=area_id,
                               state=state, due_at=created + timedelta(days=14),
                               due_sort=created + timedelta(days=14),
                               sort_rank=0 if state == "reopened" else 1, overdue=False,
