@@ -466,7 +466,7 @@ def add_milestone(session: Session, actor: User, proposal: Proposal, title: str,
     if not title or len(title) > TITLE_MAX or has_control_characters(title):
         errors["title"] = [_l("Enter a title of at most %(num)d characters.", num=TITLE_MAX)]
     if not isinstance(on, date):
-        errors["on"] = [_l("Enter a real date, for example 27 3 2027.")]
+        errors["on"] = [_l("Enter a real date, for example 2026-03-27.")]
     if not isinstance(percent, int) or isinstance(percent, bool) or not 0 <= percent <= 100:
         errors["percent"] = [_l("Enter a whole number from 0 to 100.")]
     if len(note) > NOTE_MAX or has_control_characters(note, multiline=True):
