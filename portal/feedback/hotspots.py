@@ -127,18 +127,22 @@ def weekly_counts(session: Session, now: datetime) -> dict[tuple[int, int | None
 def compute(session: Session, now: datetime | None = None) -> list[Figure]:
     """Every area and category with a request in the nine weeks, judged, with the department
     the responsibility list names for it (``route``: the rule that routes a request there)."""
-    from portal.responsibility.services import route
+    from portal.responsibility.services import route_many
 
     now = now or utcnow()
     counts = weekly_counts(session, now)
     areas = {a.id: a for a in session.scalars(select(Area))}
     categories = {c.id: c for c in session.scalars(select(ServiceCategory))}
+    routed = route_many(session, [
+        (categories[category_id], areas[area_id]) for area_id, category_id in counts
+        if category_id is not None and category_id in categories and area_id in areas],
+        on=now.date())
     figures = []
     for (area_id, category_id), weeks in counts.items():
         mean, sd, threshold, flagged = judge(weeks[0], weeks[1:])
         figure = Figure(area_id, category_id, weeks[0], weeks[1:], mean, sd, threshold, flagged)
-        if category_id is not None and category_id in categories and area_id in areas:
-            routing = route(session, categories[category_id], areas[area_id], on=now.date())
+        routing = routed.get((category_id, area_id))
+        if routing is not None:
             figure.lead = routing.lead.id
             figure.co = [d.id for d in routing.co]
         figures.append(figure)

@@ -174,15 +174,34 @@ class Routing:
         return reason
 
 
-def ancestors(session: Session, area: Area) -> list[Area]:
-    """The area, then its parents up to the city."""
-    by_id = {a.id: a for a in session.scalars(select(Area))}
-    chain = []
-    current = by_id.get(area.id)
+def _parents(session: Session) -> dict[int, int | None]:
+    """Area id → its parent's id, from the reference data (held per process)."""
+    return {a.id: a.parent_id for a in reference_data(session).areas}
+
+
+def _chain_ids(parents: dict[int, int | None], area_id: int) -> list[int]:
+    chain, current = [], area_id
     while current is not None and current not in chain:
         chain.append(current)
-        current = by_id.get(current.parent_id) if current.parent_id else None
+        current = parents.get(current)
     return chain
+
+
+def ancestors(session: Session, area: Area) -> list[Area]:
+    """The area, then its parents up to the city: the chain from the reference data, its
+    areas in one statement (not every area of the city, which may have thousands). An area
+    the reference data does not know yet (written in this very transaction) falls back to
+    reading its parents one by one."""
+    parents = _parents(session)
+    if area.id not in parents:
+        chain, current = [], area
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = session.get(Area, current.parent_id) if current.parent_id else None
+        return chain
+    ids = _chain_ids(parents, area.id)
+    by_id = {a.id: a for a in session.scalars(select(Area).where(Area.id.in_(ids)))}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def _in_force(on: date):
@@ -228,6 +247,45 @@ def route(session: Session, category: ServiceCategory, area: Area, on: date | No
             return Routing(rule.lead_department, list(rule.co_departments), rule, candidate,
                            area_by, point_area)
     return Routing(dispatcher(session), [], None, None, area_by, point_area)
+
+
+def route_many(session: Session, pairs, on: date | None = None) -> dict[tuple[int, int], Routing]:
+    """``route`` for many (category, area) pairs at once, in a fixed number of statements
+    (the hot spots task routes every area and category of the city)."""
+    on = on or date.today()
+    pairs = list(pairs)
+    if not pairs:
+        return {}
+    parents = _parents(session)
+    chains = {area.id: _chain_ids(parents, area.id) if area.id in parents else None
+              for _category, area in pairs}
+    unknown = [area for _category, area in pairs if chains[area.id] is None]
+    for area in unknown:  # not in the reference data yet: as ``route`` does
+        chains[area.id] = [a.id for a in ancestors(session, area)]
+    area_ids = {i for chain in chains.values() for i in chain}
+    areas = {a.id: a for a in session.scalars(select(Area).where(Area.id.in_(area_ids)))}
+    rules = {
+        (r.category_id, r.area_id): r
+        for r in session.scalars(
+            select(ResponsibilityRule)
+            .options(selectinload(ResponsibilityRule.co_departments),
+                     joinedload(ResponsibilityRule.lead_department))
+            .where(ResponsibilityRule.category_id.in_({c.id for c, _a in pairs}),
+                   ResponsibilityRule.area_id.in_(area_ids), _in_force(on)))
+    }
+    fallback = None
+    found: dict[tuple[int, int], Routing] = {}
+    for category, area in pairs:
+        for area_id in chains[area.id]:
+            rule = rules.get((category.id, area_id))
+            if rule is not None:
+                found[(category.id, area.id)] = Routing(
+                    rule.lead_department, list(rule.co_departments), rule, areas.get(area_id))
+                break
+        else:
+            fallback = fallback or dispatcher(session)
+            found[(category.id, area.id)] = Routing(fallback, [], None, None)
+    return found
 
 
 @dataclass

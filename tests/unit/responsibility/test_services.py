@@ -56,6 +56,59 @@ def test_community_rule_beats_district_beats_city(db_session, factories, city):
     assert south.reason() == {"rule_id": south.rule.id, "area": "t-city"}
 
 
+def test_route_many_routes_every_pair_as_route_does(db_session, factories, city):
+    other = factories.service_category("t-noise")
+    factories.responsibility_rule(city.category, city.root, city.roads)
+    factories.responsibility_rule(city.category, city.north, city.north_office, co=[city.roads])
+    factories.responsibility_rule(other, city.maple, city.maple_committee)
+    pairs = [(c, a) for c in (city.category, other)
+             for a in (city.root, city.north, city.south, city.maple, city.hill)]
+    many = services.route_many(db_session, pairs)
+    for category, area in pairs:
+        one = services.route(db_session, category, area)
+        got = many[(category.id, area.id)]
+        assert (got.lead, got.co, got.rule, got.matched_area) == (
+            one.lead, one.co, one.rule, one.matched_area), (category.service_code, area.code)
+
+
+def test_routing_reads_the_areas_chain_not_every_area(db_session, factories, city, app,
+                                                     monkeypatch):
+    """A city of thousands of areas: with the reference data held (as in production), route()
+    reads the area's chain, never every area; route_many runs the same statements for 2 pairs
+    or 22."""
+    from sqlalchemy import event
+
+    from portal.core.cache import clear_local
+    from portal.extensions import db
+
+    monkeypatch.setitem(app.config, "REFERENCE_CACHE", True)
+    clear_local()
+    factories.responsibility_rule(city.category, city.root, city.roads)
+    extra = [factories.area(f"t-extra-{n}", parent=city.south) for n in range(20)]
+    db_session.commit()
+    services.reference_data(db_session)  # held from here on
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert services.route(db_session, city.category, extra[0]).lead == city.roads
+        reads = [s for s in statements if " FROM area" in s]
+        assert reads and all(" WHERE area.id IN " in s for s in reads), reads
+        statements.clear()
+        services.route_many(db_session, [(city.category, a) for a in extra[:2]])
+        few = len(statements)
+        statements.clear()
+        services.route_many(db_session, [(city.category, a) for a in extra] +
+                            [(city.category, city.maple), (city.category, city.hill)])
+        assert len(statements) == few
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+        clear_local()
+
+
 def test_no_rule_goes_to_the_dispatcher(db_session, factories, city):
     other = factories.service_category("t-noise")
     factories.responsibility_rule(city.category, city.root, city.roads)
