@@ -21,6 +21,16 @@ def apply_errors(form: FlaskForm, exc: Invalid) -> None:
             form.form_errors.extend(str(m) for m in messages)
 
 
+def flash_errors(exc: Invalid) -> None:
+    """A service's refusal of a button (no field to show it beside): each message flashed,
+    shown above the page the button's route redirects to."""
+    from flask import flash
+
+    for messages in exc.errors.values():
+        for message in messages:
+            flash(message, "error")
+
+
 def is_safe_next(target: str) -> bool:
     """Only same-site paths may be redirect targets.
 

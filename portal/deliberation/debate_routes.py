@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from portal.core.cache import cached_page
 from portal.core.errors import Invalid
 from portal.core.forms import EmptyForm, int_arg
-from portal.core.views import apply_errors, form_view
+from portal.core.views import apply_errors, flash_errors, form_view
 from portal.deliberation import debates, services
 from portal.deliberation.debate_forms import CloseForm, CommentForm, DebateForm
 from portal.deliberation.routes import bp
@@ -111,9 +111,7 @@ def _fragment(hall, debate, status: int = 200, **kwargs):
 
 def _refused(hall, debate, exc: Invalid):
     """A refusal that is not about one field: said above the form, back on the debate."""
-    for messages in exc.errors.values():
-        for message in messages:
-            flash(message, "error")
+    flash_errors(exc)
     if htmx:  # not a fragment to swap: htmx loads the debate, with the message
         return "", 204, {"HX-Redirect": _debate_url(hall, debate)}
     return redirect(_debate_url(hall, debate), code=303)

@@ -13,7 +13,7 @@ from wtforms import SelectChoice
 from portal.core.cache import cached_page
 from portal.core.errors import Forbidden, Invalid
 from portal.core.forms import EmptyForm
-from portal.core.views import apply_errors
+from portal.core.views import apply_errors, flash_errors
 from portal.deliberation import proposal_forms as forms
 from portal.deliberation import proposal_states as st
 from portal.deliberation import proposals as services
@@ -166,9 +166,7 @@ def _action(proposal_id: int, action, done):
         abort(403)
     except Invalid as exc:
         db.session.rollback()
-        for messages in exc.errors.values():
-            for message in messages:
-                flash(message, "error")
+        flash_errors(exc)
     else:
         flash(done, "success")
     return redirect(_url(proposal), code=303)

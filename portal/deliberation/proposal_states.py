@@ -3,20 +3,11 @@ Transitions live in ``proposals.py``; every change is a ``ProposalEvent`` row.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask_babel import lazy_gettext as _l
 
+from portal.core.states import State
+
 DRAFT, GATHERING, EVALUATING, ANSWERED, CLOSED = "draft", "gathering", "evaluating", "answered", "closed"
-
-
-@dataclass(frozen=True)
-class State:
-    code: str
-    type: str
-    label: object
-    tag: str  # status_tag colour: neutral, info, success, warning, danger
-
 
 STATES = {s.code: s for s in (
     State("draft", DRAFT, _l("Draft"), "neutral"),

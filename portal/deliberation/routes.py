@@ -13,7 +13,7 @@ from markupsafe import Markup
 from portal.core.cache import cached_page
 from portal.core.errors import Invalid
 from portal.core.forms import EmptyForm
-from portal.core.views import apply_errors, form_view
+from portal.core.views import apply_errors, flash_errors, form_view
 from portal.deliberation import forms, services
 from portal.deliberation.models import TOOLS
 from portal.extensions import db
@@ -90,9 +90,7 @@ def leave(slug: str):
             services.leave(db.session, current_user, hall)
         except Invalid as exc:
             db.session.rollback()
-            for messages in exc.errors.values():
-                for message in messages:
-                    flash(message, "error")
+            flash_errors(exc)
         else:
             flash(_l("You have left the hall."), "success")
     return redirect(_hall_url(hall), code=303)
@@ -139,9 +137,7 @@ def _member_action(slug: str, member_id: int, action):
             action(hall)
         except Invalid as exc:
             db.session.rollback()
-            for messages in exc.errors.values():
-                for message in messages:
-                    flash(message, "error")
+            flash_errors(exc)
         else:
             flash(_l("Saved."), "success")
     return redirect(url_for("deliberation.members", slug=hall.slug), code=303)

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask_babel import lazy_gettext as _l
 
+from portal.core.states import State
+
 PENDING, OPEN, PAUSED, ANSWERED, CLOSED = "pending", "open", "paused", "answered", "closed"
-
-
-@dataclass(frozen=True)
-class State:
-    code: str
-    type: str
-    label: object
-    tag: str  # status_tag colour: neutral, info, success, warning, danger
-
 
 STATES = {s.code: s for s in (
     State("unconfirmed", PENDING, _l("Waiting for email confirmation"), "neutral"),
