@@ -241,6 +241,10 @@ def test_a_published_proposal_is_cacheable_for_anonymous_readers(client, world, 
     assert "public" in response.headers["Cache-Control"]
     assert page(response).find("form", method="post") is None
     assert client.get("/en/proposals/99999999999999999999999").status_code == 404
+    assert "Log in to support this proposal." in response.get_data(as_text=True)
+    # Withdrawn (or answered), it takes no supports: no invitation to log in and support.
+    svc.withdraw(db_session, world["author"], proposal, "Done another way.")
+    assert "Log in to support" not in client.get(f"/en/proposals/{proposal.id}").get_data(as_text=True)
 
 
 def test_an_area_outside_the_halls_area_is_refused(db_session, world):
