@@ -332,7 +332,7 @@ def _publish(session: Session, actor: User, proposal: Proposal) -> None:
     proposal.published = True
     proposal.published_at = utcnow()
     _history(session, proposal, "published", actor)
-    _event(session, proposal.hall, "proposal_published", actor, proposal_id=proposal.id)
+    _event(session, proposal.hall, "proposal_published", actor, **timeline_data(proposal))
     index_proposal(session, proposal)
 
 
@@ -344,6 +344,11 @@ def publish(session: Session, actor: User, proposal: Proposal) -> Proposal:
     _publish(session, actor, proposal)
     session.commit()
     return proposal
+
+
+def timeline_data(proposal: Proposal) -> dict:
+    """What a hall's timeline entry about a proposal carries: which one, its title and language."""
+    return {"proposal_id": proposal.id, "title": proposal.title, "lang": proposal.source_locale}
 
 
 def withdraw(session: Session, actor: User, proposal: Proposal, reason: str) -> Proposal:
@@ -360,7 +365,7 @@ def withdraw(session: Session, actor: User, proposal: Proposal, reason: str) -> 
     proposal.withdraw_reason = reason
     _history(session, proposal, "withdrawn", actor, note=reason)
     if was_public:
-        _event(session, proposal.hall, "proposal_withdrawn", actor, proposal_id=proposal.id)
+        _event(session, proposal.hall, "proposal_withdrawn", actor, **timeline_data(proposal))
         index_proposal(session, proposal)
     sync_queue(session, proposal)
     session.commit()
@@ -420,7 +425,7 @@ def _to_evaluation(session: Session, proposal: Proposal) -> None:
         department, reason = dispatcher(session), {"rule_id": None, "fallback": "not_sure"}
     proposal.department_id = department.id
     _history(session, proposal, "evaluation", None, department_id=department.id, **reason)
-    _event(session, proposal.hall, "proposal_evaluation", None, proposal_id=proposal.id)
+    _event(session, proposal.hall, "proposal_evaluation", None, **timeline_data(proposal))
     sync_queue(session, proposal)
     notifications.notify(session, [proposal.author], "proposal.evaluation", {"title": proposal.title},
                          "deliberation.proposal", {"proposal_id": proposal.id})
@@ -446,7 +451,7 @@ def answer(session: Session, actor: User, proposal: Proposal, decision: str, not
     if decision != "evaluation":
         proposal.answered_at = utcnow()
     _history(session, proposal, f"answered_{decision}", actor, note=note)
-    _event(session, proposal.hall, "proposal_answered", actor, proposal_id=proposal.id, decision=decision)
+    _event(session, proposal.hall, "proposal_answered", actor, **timeline_data(proposal), decision=decision)
     sync_queue(session, proposal)
     index_proposal(session, proposal)
     key = {"accepted": "proposal.accepted", "rejected": "proposal.rejected"}.get(
@@ -478,7 +483,7 @@ def add_milestone(session: Session, actor: User, proposal: Proposal, title: str,
     session.add(milestone)
     proposal.progress = percent
     _history(session, proposal, "milestone", actor, note=title, percent=percent)
-    _event(session, proposal.hall, "proposal_progress", actor, proposal_id=proposal.id, percent=percent)
+    _event(session, proposal.hall, "proposal_progress", actor, **timeline_data(proposal), percent=percent)
     session.commit()
     return milestone
 

@@ -239,7 +239,7 @@ def seed_proposals(session: Session) -> int:
             session.add(ProposalMilestone(proposal_id=proposal.id, title=step_title, on=on,
                                           percent=percent, note=step_note))
         session.add(HallEvent(hall_id=hall.id, kind="proposal_published", actor_id=users[author].id,
-                              data={"proposal_id": proposal.id}))
+                              data=svc.timeline_data(proposal)))
         if state == "published" and supporters and supporters[0] in users:
             amended = body + "\n\n1. benches with armrests\n2. a drinking fountain"
             session.add(ProposalAmendment(proposal_id=proposal.id, author_id=users[supporters[0]].id,

@@ -500,3 +500,12 @@ def test_other_departments_staff_do_not_see_the_proposal_in_their_queue(app, cli
     login(world["roads_staff"])
     assert "Only for parks" not in client.get("/en/staff/queue").get_data(as_text=True)
     assert "Give the official answer" not in client.get(f"/en/proposals/{proposal.id}").get_data(as_text=True)
+
+
+def test_the_halls_timeline_names_the_proposal_in_its_language(client, world, db_session):
+    proposal = _published(db_session, world, title="Más bancos junto al río", source_locale="es")
+    doc = page(client.get(f"/en/halls/{world['hall'].slug}"))
+    entry = [li for li in doc.find_all("li") if "A proposal was published" in li.text]
+    assert entry, "no timeline entry for the proposal"
+    named = entry[0].find("span", lang="es")
+    assert named is not None and named.text == proposal.title
