@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from dataclasses import dataclass
 
-from flask import current_app, make_response, render_template, request
+from flask import make_response, render_template, request
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -61,23 +60,14 @@ def _label(item) -> object:
 
 
 # When the worker last was asked for a first snapshot, per process (as the metrics page).
-REQUEUE_SECONDS = 60.0
 _queued_at: list[float] = []
 
 
 def _queue_refresh() -> None:
-    now = time.monotonic()
-    if _queued_at and now - _queued_at[-1] < REQUEUE_SECONDS:
-        return
-    if not current_app.config.get("CELERY_DISPATCH", True):
-        return
     from portal.feedback.tasks import refresh_hotspots
+    from portal.feedback.web.metrics import queue_once
 
-    _queued_at[:] = [now]
-    try:
-        refresh_hotspots.delay()
-    except Exception:  # broker down: the beat schedule computes it later
-        log.warning("broker unavailable; the first hot spots snapshot waits for beat")
+    queue_once(_queued_at, refresh_hotspots, "hot spots")
 
 
 def _departments() -> set[int]:

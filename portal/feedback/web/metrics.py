@@ -98,19 +98,25 @@ REQUEUE_SECONDS = 60.0
 _queued_at: list[float] = []
 
 
-def _queue_refresh() -> None:
+def queue_once(queued_at: list[float], task, what: str) -> None:
+    """Ask the worker for a first snapshot (``task``, a Celery task), at most once a
+    ``REQUEUE_SECONDS`` per process; ``queued_at`` is the page's own record of when."""
     now = time.monotonic()
-    if _queued_at and now - _queued_at[-1] < REQUEUE_SECONDS:
+    if queued_at and now - queued_at[-1] < REQUEUE_SECONDS:
         return
     if not current_app.config.get("CELERY_DISPATCH", True):
         return
+    queued_at[:] = [now]
+    try:
+        task.delay()
+    except Exception:  # broker down: the beat schedule computes it later
+        log.warning("broker unavailable; the first %s snapshot waits for beat", what)
+
+
+def _queue_refresh() -> None:
     from portal.feedback.tasks import refresh_metrics
 
-    _queued_at[:] = [now]
-    try:
-        refresh_metrics.delay()
-    except Exception:  # broker down: the beat schedule computes it later
-        log.warning("broker unavailable; the first metrics snapshot waits for beat")
+    queue_once(_queued_at, refresh_metrics, "metrics")
 
 
 @bp.get("/metrics", endpoint="metrics")
