@@ -51,6 +51,10 @@ def celery_init_app(app: Flask) -> Celery:
                 "task": "portal.feedback.tasks.refresh_hotspots",
                 "schedule": app.config.get("HOTSPOTS_REFRESH_SECONDS", 900.0),
             },
+            "settle-polls": {
+                "task": "portal.deliberation.poll_tasks.settle_polls",
+                "schedule": app.config.get("POLL_CLOCK_SECONDS", 60.0),
+            },
             "discard-stale-drafts": {
                 "task": "portal.feedback.tasks.discard_stale_drafts",
                 "schedule": crontab(hour=3, minute=30),

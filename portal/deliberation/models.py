@@ -258,3 +258,92 @@ class ProposalAmendment(db.Model):
     state: Mapped[str] = mapped_column(String(16), default="pending")  # pending, accepted, rejected
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
+
+
+# --- votes: polls, their questions and options, ballots -----------------------------------------
+# A poll of a hall that uses the "votes" tool. Moments are stored in UTC (naive, like every
+# column); forms read and show them in the city's time zone. ``state`` is what the clock last
+# recorded (upcoming, open, closed); portal.deliberation.polls.phase is the truth at any moment.
+# Ballots are secret: a Ballot says who voted (one per person, a unique constraint), the
+# BallotChoice rows say what was chosen, with no link to the ballot or to the person.
+
+POLL_STATES = ("upcoming", "open", "closed")
+POLL_RESULTS = ("after_close", "live")
+QUESTION_KINDS = ("single", "multiple")
+
+
+class Poll(db.Model):
+    __tablename__ = "poll"
+    __table_args__ = (Index("ix_poll_hall", "hall_id", "id"),
+                      Index("ix_poll_clock", "state", "closes_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(String(5000), default="")
+    source_locale: Mapped[str] = mapped_column(String(10), default="en")
+    opens_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    results: Mapped[str] = mapped_column(String(16), default="after_close")
+    state: Mapped[str] = mapped_column(String(16), default="upcoming")
+    closed_at: Mapped[datetime | None]  # when it closed: at closes_at, or earlier by a host
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    ballot_count: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    hall: Mapped[Hall] = relationship()
+    questions: Mapped[list[PollQuestion]] = relationship(
+        order_by="PollQuestion.position", cascade="all, delete-orphan", back_populates="poll")
+
+
+class PollQuestion(db.Model):
+    __tablename__ = "poll_question"
+    __table_args__ = (Index("ix_poll_question_poll", "poll_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("poll.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    text: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(16), default="single")
+    max_choices: Mapped[int] = mapped_column(default=1)
+    answer_count: Mapped[int] = mapped_column(default=0)  # ballots that answered it
+
+    poll: Mapped[Poll] = relationship(back_populates="questions")
+    options: Mapped[list[PollOption]] = relationship(
+        order_by="PollOption.position", cascade="all, delete-orphan")
+
+
+class PollOption(db.Model):
+    __tablename__ = "poll_option"
+    __table_args__ = (Index("ix_poll_option_question", "question_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("poll_question.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    text: Mapped[str] = mapped_column(String(200))
+    vote_count: Mapped[int] = mapped_column(default=0)
+
+
+class Ballot(db.Model):
+    """Who voted, and when: one per person per poll."""
+
+    __tablename__ = "ballot"
+    __table_args__ = (UniqueConstraint("poll_id", "user_id"),
+                      Index("ix_ballot_user", "user_id", "poll_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("poll.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BallotChoice(db.Model):
+    """What a ballot chose, with no link to the ballot or its voter (the ballot is secret)."""
+
+    __tablename__ = "ballot_choice"
+    __table_args__ = (Index("ix_ballot_choice_option", "option_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("poll.id", ondelete="CASCADE"))
+    option_id: Mapped[int] = mapped_column(ForeignKey("poll_option.id", ondelete="CASCADE"))

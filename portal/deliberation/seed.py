@@ -91,7 +91,7 @@ def seed(session: Session) -> int:
         index_hall(session, hall)
         created += 1
     session.commit()
-    return created + seed_debates(session) + seed_proposals(session)
+    return created + seed_debates(session) + seed_proposals(session) + seed_polls(session)
 
 
 # --- debates ------------------------------------------------------------------------------------
@@ -246,6 +246,71 @@ def seed_proposals(session: Session) -> int:
                                           body=amended, body_html=svc.render_body(amended)))
         svc.sync_queue(session, proposal)
         svc.index_proposal(session, proposal)
+        created += 1
+    session.commit()
+    return created
+
+
+# --- votes: an open poll and a closed one with its ballots, in the city forum ----------------
+# title, description, locale, opens (days from now), closes, results, questions
+# (text, kind, max choices, options), ballots (voter, option numbers chosen per question)
+POLLS = [
+    ("Summer in the parks", "Which events should the parks host this summer? The hosts pass the "
+     "result to the parks department.", "en", -2, 60, "live",
+     [("Which event first?", "single", 1, ["Open-air cinema", "Music in the bandstand", "A book fair"]),
+      ("What else would you like?", "multiple", 2, ["Yoga mornings", "A chess corner", "Story time"])],
+     [("resident.zh@riverbend.example.org", [[2], [1, 3]])]),
+    ("河边步道的开放时间", "投票决定河边步道夜间是否开放。", "zh-Hans", -30, -2, "after_close",
+     [("步道晚上开放到几点？", "single", 1, ["晚上十点", "午夜", "整夜开放"])],
+     [("resident@riverbend.example.org", [[2]]), ("resident.zh@riverbend.example.org", [[2]]),
+      ("admin@riverbend.example.org", [[1]])]),
+]
+
+
+def seed_polls(session: Session) -> int:
+    """The demo polls in the city forum, once (none when the forum has some already)."""
+    from datetime import timedelta
+
+    from portal.core.models import utcnow
+    from portal.deliberation.models import Ballot, BallotChoice, Poll, PollOption, PollQuestion
+    from portal.deliberation.polls import timeline_data
+
+    hall = session.scalar(select(Hall).where(Hall.slug == "riverbend-forum"))
+    if hall is None or session.scalar(select(Poll.id).where(Poll.hall_id == hall.id)):
+        return 0
+    users = {u.email: u for u in session.scalars(select(User))}
+    host = users.get("admin@riverbend.example.org")
+    now = utcnow().replace(second=0, microsecond=0)
+    created = 0
+    for title, description, locale, opens, closes, results, questions, ballots in POLLS:
+        closed = closes < 0
+        poll = Poll(hall_id=hall.id, title=title, description=description, source_locale=locale,
+                    opens_at=now + timedelta(days=opens), closes_at=now + timedelta(days=closes),
+                    results=results, state="closed" if closed else "open",
+                    closed_at=now + timedelta(days=closes) if closed else None,
+                    created_by_id=host.id if host else None)
+        poll.questions = [
+            PollQuestion(position=i, text=text, kind=kind, max_choices=most,
+                         options=[PollOption(position=j, text=o) for j, o in enumerate(options)])
+            for i, (text, kind, most, options) in enumerate(questions)]
+        session.add(poll)
+        session.flush()
+        for email, picks in ballots:
+            if email not in users:
+                continue
+            session.add(Ballot(poll_id=poll.id, user_id=users[email].id))
+            poll.ballot_count += 1
+            for question, chosen in zip(poll.questions, picks, strict=False):
+                if chosen:
+                    question.answer_count += 1
+                for number in chosen:
+                    option = question.options[number - 1]
+                    option.vote_count += 1
+                    session.add(BallotChoice(poll_id=poll.id, option_id=option.id))
+        session.add(HallEvent(hall_id=hall.id, kind="poll_opened", actor_id=poll.created_by_id,
+                              data=timeline_data(poll)))
+        if closed:
+            session.add(HallEvent(hall_id=hall.id, kind="poll_closed", data=timeline_data(poll)))
         created += 1
     session.commit()
     return created

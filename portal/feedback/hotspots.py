@@ -26,8 +26,6 @@ responsibility list), once per area, category and ISO week (``HotspotAlert``).
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import statistics
 from collections import defaultdict
@@ -40,6 +38,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.core import notifications
+from portal.core.exports import FORMULA_START, safe_cell, to_csv  # noqa: F401  (the CSV rule, shared)
 from portal.core.models import User, utcnow
 from portal.feedback import states as st
 from portal.feedback.models import HotspotAlert, HotspotSnapshot, Request
@@ -325,28 +324,3 @@ def city_map(session: Session) -> Projected:
     from portal.responsibility.geometry import current_boundaries
 
     return reference("feedback.hotspots.map", lambda: project(current_boundaries(session)))
-
-
-# --- the CSV --------------------------------------------------------------------------------
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """A cell a spreadsheet app will not run as a formula: text starting with = + - @ (or a
-    tab or carriage return) gets a leading apostrophe. Numbers are written as they are."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def to_csv(header: list, rows: list[list]) -> str:
-    """UTF-8 text with a byte-order mark (so spreadsheet apps read the names right)."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([safe_cell(h) for h in header])
-    for row in rows:
-        writer.writerow([safe_cell(c) for c in row])
-    return buffer.getvalue()

@@ -108,6 +108,8 @@ SAMPLE_VALUES = {
     "debate_id": column("portal.deliberation.models:Debate", limit=2, fallback=999999),
     # the demo proposals: gathering supports, with the department, accepted with progress
     "proposal_id": column("portal.deliberation.models:Proposal", limit=3, fallback=999999),
+    # votes: the demo's open poll (live results) and closed one (riverbend-forum)
+    "poll_id": column("portal.deliberation.models:Poll", limit=2, fallback=999999),
 }
 
 ROLES = {"anonymous": None, "resident": RESIDENT, "admin": ADMIN}
