@@ -10,6 +10,7 @@ def init_app(app: Flask) -> None:
         flashes,
         heartbeat,  # noqa: F401  (its table, so `flask db migrate` never drops it)
         search,
+        search_page,  # noqa: F401  (the site search page, on bp)
         tasks,  # noqa: F401  (registers the Celery tasks)
     )
     from portal.core.routes import bp, root_bp

@@ -25,7 +25,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from portal.core import search
+from portal.core import search, site_search
 from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.models import User, utcnow
 from portal.core.roles import ADMIN
@@ -316,5 +316,25 @@ def _documents(session: Session):
 
 
 search.register("debate", 3, _documents)
+
+
+def _site_visible(session: Session, reader, ids, scope: site_search.Scope) -> dict:
+    """What the site search may show anyone of these debates: those of halls that are not
+    archived (a hall's debates are public, as the hall is), whoever reads."""
+    stmt = (select(Debate.id, Debate.created_at).join(Hall, Hall.id == Debate.hall_id)
+            .where(Debate.id.in_(ids), Hall.archived.is_(False)))
+    return dict(session.execute(scope.apply(stmt, Hall.area_id, Debate.created_at)).all())
+
+
+def _site_rows(session: Session, ids) -> dict:
+    stmt = (select(Debate).options(joinedload(Debate.hall).joinedload(Hall.area))
+            .where(Debate.id.in_(ids)))
+    return {d.id: site_search.Row(d.title, d.description, d.source_locale, "deliberation.debate",
+                                  {"slug": d.hall.slug, "debate_id": d.id},
+                                  str(d.hall.area.name), d.created_at)
+            for d in session.scalars(stmt)}
+
+
+site_search.register(site_search.Source("debate", _l("Debate"), _site_visible, _site_rows, 30))
 halls.register_section(halls.HallSection("debates", "deliberation/_debates_section.html", 10,
                                          section_context))

@@ -26,7 +26,7 @@ from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from portal.core import notifications, search
+from portal.core import notifications, search, site_search
 from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.models import User, utcnow
 from portal.core.roles import ADMIN, STAFF
@@ -594,3 +594,26 @@ def _documents(session: Session):
 
 
 search.register("proposal", 4, _documents)
+
+
+def _site_visible(session: Session, reader, ids, scope: site_search.Scope) -> dict:
+    """What the site search may show anyone of these proposals: published ones of halls that
+    are not archived, never a draft or a withdrawn one, whoever reads (an author finds their
+    drafts on their hall's page)."""
+    stmt = (select(Proposal.id, Proposal.published_at).join(Hall, Hall.id == Proposal.hall_id)
+            .where(Proposal.id.in_(ids), Proposal.published.is_(True),
+                   Proposal.state.notin_(("draft", "withdrawn")), Hall.archived.is_(False)))
+    return dict(session.execute(scope.apply(stmt, Proposal.area_id, Proposal.published_at)).all())
+
+
+def _site_rows(session: Session, ids) -> dict:
+    import html
+
+    stmt = select(Proposal).options(joinedload(Proposal.area)).where(Proposal.id.in_(ids))
+    return {p.id: site_search.Row(p.title, html.unescape(plain_text(p)), p.source_locale,
+                                  "deliberation.proposal", {"proposal_id": p.id},
+                                  str(p.area.name), p.published_at)
+            for p in session.scalars(stmt)}
+
+
+site_search.register(site_search.Source("proposal", _l("Proposal"), _site_visible, _site_rows, 40))

@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from portal.core import audit as _audit
-from portal.core import notifications, search
+from portal.core import notifications, search, site_search
 from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.models import User, utcnow
 from portal.core.roles import ADMIN, ORG_MEMBER, STAFF
@@ -413,3 +413,25 @@ def _documents(session: Session):
 
 
 search.register("hall", 2, _documents)
+
+
+def _site_visible(session: Session, reader, ids, scope: site_search.Scope) -> dict:
+    """What the site search may show anyone of these halls: those not archived, whoever reads."""
+    stmt = select(Hall.id, Hall.created_at).where(Hall.id.in_(ids), Hall.archived.is_(False))
+    return dict(session.execute(scope.apply(stmt, Hall.area_id, Hall.created_at)).all())
+
+
+def _site_rows(session: Session, ids) -> dict:
+    from portal.core.i18n import localize
+
+    rows = {}
+    for hall in session.scalars(select(Hall).options(joinedload(Hall.area)).where(Hall.id.in_(ids))):
+        name = localize(hall.name_i18n, hall.source_locale)
+        purpose = localize(hall.purpose_i18n, hall.source_locale)
+        rows[hall.id] = site_search.Row(name.text, purpose.text if purpose.lang == name.lang else "",
+                                        name.lang, "deliberation.hall", {"slug": hall.slug},
+                                        str(hall.area.name), hall.created_at)
+    return rows
+
+
+site_search.register(site_search.Source("hall", _l("Hall"), _site_visible, _site_rows, 20))

@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from portal.core import notifications, outbox, search
+from portal.core import notifications, outbox, search, site_search
 from portal.core.calendar import Calendar
 from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.forms import CONTROL_MESSAGE
@@ -1089,6 +1089,25 @@ def _all_documents(session: Session):
 
 
 search.register("request", 1, _all_documents)
+
+
+def _site_visible(session: Session, reader, ids, scope: site_search.Scope) -> dict:
+    """What the site search may show anyone of these requests: the public list's rule (every
+    request but those waiting for email confirmation), whoever reads, staff included; its
+    document never holds a name, an email, a phone or a house number."""
+    stmt = select(Request.id, Request.created_at).where(Request.id.in_(ids),
+                                                        Request.state_type != st.PENDING)
+    return dict(session.execute(scope.apply(stmt, Request.area_id, Request.created_at)).all())
+
+
+def _site_rows(session: Session, ids) -> dict:
+    stmt = select(Request).options(joinedload(Request.area)).where(Request.id.in_(ids))
+    return {r.id: site_search.Row(r.title, r.description, r.source_locale, "feedback.detail",
+                                  {"code": r.tracking_code}, str(r.area.name), r.created_at)
+            for r in session.scalars(stmt)}
+
+
+site_search.register(site_search.Source("request", _l("Request"), _site_visible, _site_rows, 10))
 
 
 def _ranked_page(session: Session, conditions: list, hits: list[search.Hit], before: int | None,

@@ -5,7 +5,8 @@
 
 The first form loads the demo city and ``BENCH_REQUESTS`` requests into a new SQLite file;
 the second signs in as the demo account (or none) and prints, for 50 requests to the page,
-the median time (wall and CPU), the SQL statements of one request and the top of a cProfile (cumulative;
+the median and 95th percentile time (wall; CPU median), the SQL statements of one request
+and the top of a cProfile (cumulative;
 ``PROFILE_SORT=tottime``). ``BENCH_CONFIG`` (JSON) overrides the configuration, as in
 ``tests/bench/wsgi.py``: e.g. ``{"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": "/tmp/c"}``.
 """
@@ -74,7 +75,8 @@ def profile(url: str, path: str, who: str | None, n: int = 50) -> None:
         cpu.append(time.process_time() - started_cpu)
     times.sort()
     cpu.sort()
-    print(f"median {times[n // 2] * 1000:.1f} ms a request, fastest {times[0] * 1000:.1f} ms; "
+    print(f"median {times[n // 2] * 1000:.1f} ms a request, p95 {times[int(n * 0.95)] * 1000:.1f} ms, "
+          f"fastest {times[0] * 1000:.1f} ms; "
           f"CPU median {cpu[n // 2] * 1000:.1f} ms (the machine's load matters less)")
     prof = cProfile.Profile()
     prof.enable()

@@ -232,6 +232,7 @@ def pages(codes: dict) -> list[Page]:
         Page("Open311 requests.json", "/open311/v2/requests.json"),
         Page("public map data", "/en/requests/map.geojson"),
         Page("search ?q=pothole", "/en/requests?q=pothole", kind="search"),
+        Page("site search ?q=pothole", "/en/search?q=pothole", "resident", "search"),  # uncached
         Page("staff queue", "/en/staff/queue/", "admin", "signed-in"),
         Page("staff request page", f"/en/staff/requests/{middle}", "admin", "signed-in"),
         Page("your requests", "/en/requests/mine", "resident", "signed-in"),
