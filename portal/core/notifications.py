@@ -12,7 +12,7 @@ from datetime import datetime
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Index, String, select, update
+from sqlalchemy import JSON, ForeignKey, Index, String, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.core import outbox
@@ -25,6 +25,9 @@ MODES = {
     DAILY: _l("Email me one summary a day"),
     NONE: _l("Do not email me; I will look in the portal"),
 }
+
+# Above this many recipients, notifications are inserted in one statement (see ``notify``).
+BULK = 20
 
 # Message keys modules register: key -> lazy string with %(name)s parameters.
 MESSAGES: dict[str, object] = {}
@@ -94,8 +97,8 @@ def notify(
     """Tell each user, once, in the app; mail those who want it now; queue the rest's digest.
 
     ``modes`` (user id -> immediate, daily or none) overrides a person's ``notify_mode`` for
-    this message: what they chose for the thing they follow. The notifications are added to
-    the session together, so the flush inserts them in bulk."""
+    this message: what they chose for the thing they follow. For more than ``BULK`` people the
+    notifications are inserted in one statement (and come back without their ids)."""
     if not has_request_context():  # a task, a command: mails are rendered as in a request
         with current_app.test_request_context():
             return notify(session, users, key, params, endpoint, endpoint_args, modes)
@@ -109,7 +112,7 @@ def notify(
         mode = modes.get(user.id) or user.notify_mode
         note = Notification(user_id=user.id, key=key, params=params, endpoint=endpoint,
                             endpoint_args=endpoint_args,
-                            digest_pending=mode == DAILY)
+                            digest_pending=mode == DAILY, created_at=utcnow())
         made.append(note)
         if mode == IMMEDIATE and user.email_confirmed_at:
             with outbox.use_locale(user.locale):
@@ -117,7 +120,14 @@ def notify(
                     session, user.email, "notification", user.locale, user=user,
                     message=text(note), link=link(note, user.locale, external=True),
                 )
-    session.add_all(made)
+    if len(made) > BULK:
+        # Many recipients (a hall's followers): one INSERT for them all. The ORM would insert
+        # them one by one where it cannot match returned ids to rows (SQLite), so these are
+        # returned without their ids.
+        columns = ("user_id", "key", "params", "endpoint", "endpoint_args", "digest_pending", "created_at")
+        session.execute(insert(Notification), [{c: getattr(n, c) for c in columns} for n in made])
+    else:
+        session.add_all(made)
     return made
 
 
@@ -150,6 +160,9 @@ def send_digests(session: Session) -> int:
     choice, or the one for what they follow) when it was made: it goes in the digest even if
     the account's choice is another one now. Items whose page is gone (see
     ``register_gone_check``) are left out, and nobody gets a digest with nothing in it."""
+    if not has_request_context():  # the beat task: links are built as in a request
+        with current_app.test_request_context():
+            return send_digests(session)
     pending = list(session.scalars(
         select(Notification).where(Notification.digest_pending.is_(True)).order_by(Notification.id)
     ))

@@ -41,7 +41,7 @@ def follow_block(kind: str, target_id: int, form: FollowForm | None = None) -> d
 
 
 def _block(kind: str, target_id: int, announce=None, form=None, status: int = 200):
-    return render_template("deliberation/_follow.html", follow_kind=kind, follow_id=target_id,
+    return render_template("deliberation/_follow_block.html", follow_kind=kind, follow_id=target_id,
                            announce=announce, block=follow_block(kind, target_id, form)), status
 
 
@@ -54,10 +54,7 @@ def _back(target) -> str:
 def follow(kind: str, target_id: int):
     target = follows.target(db.session, kind, target_id, current_user)
     form = _form(formdata=request.form)
-    if not form.validate_on_submit():
-        if form.csrf_token.errors:
-            abort(400)
-    else:
+    if form.validate_on_submit():
         try:
             follows.follow(db.session, current_user, kind, target_id, form.frequency.data)
         except Invalid as exc:
@@ -122,8 +119,6 @@ def following():
 def set_frequency(follow_id: int):
     form = _form(formdata=request.form, prefix=f"follow-{follow_id}")
     if not form.validate_on_submit():
-        if form.csrf_token.errors:
-            abort(400)
         follows.owned(db.session, current_user, follow_id)  # someone else's: 404
         return _following_page(422, failed=(follow_id, form))
     try:
