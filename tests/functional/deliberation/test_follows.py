@@ -431,3 +431,19 @@ def test_a_thousand_immediate_followers_one_outbox_row_each(db_session, world, f
     # one INSERT per mail (the outbox), and a bounded number besides
     others = [s for s in counted.statements if not s.startswith("INSERT INTO outbox_message")]
     assert len(others) <= 25, len(others)
+
+
+def test_the_demo_residents_follow_their_halls_once(app, db_session):
+    from portal.core.models import User
+    from portal.deliberation.models import Hall
+    from portal.seed import seed
+
+    with app.test_request_context("/en/"):
+        seed(db_session)
+        count = db_session.scalar(select(func.count(Follow.id)))
+        seed(db_session)
+    assert db_session.scalar(select(func.count(Follow.id))) == count
+    resident = db_session.scalar(select(User).where(User.email == "resident.zh@riverbend.example.org"))
+    forum = db_session.scalar(select(Hall).where(Hall.slug == "riverbend-forum"))
+    assert _follows(db_session, resident)[("hall", forum.id)] == "daily"
+    assert any(kind == "debate" for kind, _id in _follows(db_session, resident))
