@@ -197,9 +197,11 @@ def test_the_following_page_lists_links_and_changes_each_follow(client, world, l
     assert "/en/account/following" in [a.get("href") for a in account.find_all("a")]
 
 
-def test_nobody_changes_another_persons_follow(client, world, login, db_session):
+@pytest.mark.parametrize("who", ["reader", "host", "parks_staff", "admin"])
+def test_nobody_changes_another_persons_follow(client, world, login, db_session, who):
+    """Not another resident, nor the hall's host, nor staff, nor an administrator."""
     theirs = follows.follow(db_session, world["member"], "hall", world["hall"].id, "daily")
-    login(world["reader"])
+    login(world[who])
     for url, data in ((f"/en/account/following/{theirs.id}", {f"follow-{theirs.id}-frequency": "none"}),
                       (f"/en/account/following/{theirs.id}", {}),
                       (f"/en/account/following/{theirs.id}/unfollow", {}),
