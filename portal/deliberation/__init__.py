@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
     from portal.core.home import HomeCard, register_home_card
     from portal.deliberation import (
         debate_routes,  # noqa: F401  (debates: routes on bp, section)
+        follow_routes,  # following: routes on bp, the event labels as message keys
         poll_routes,  # votes: its routes on bp, section
         poll_tasks,  # noqa: F401  (votes: the clock's Celery task)
         proposal_routes,  # proposals: its routes on bp, section, queue
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
 
     proposal_routes.init_app(app)
     poll_routes.init_app(app)
+    follow_routes.init_app(app)
 
     app.register_blueprint(bp, url_prefix="/<lc:locale>")
     register_home_card(app, HomeCard("halls", "deliberation/_home_card.html", order=15))

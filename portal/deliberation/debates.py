@@ -30,6 +30,7 @@ from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.models import User, utcnow
 from portal.core.roles import ADMIN
 from portal.core.text import has_control_characters
+from portal.deliberation import follows
 from portal.deliberation import services as halls
 from portal.deliberation.models import (
     DEBATE_MAX_DEPTH,
@@ -180,6 +181,7 @@ def open_debate(session: Session, actor: User, hall: Hall, title: str, descripti
                     source_locale=_locale(source_locale), created_by_id=actor.id)
     session.add(debate)
     session.flush()
+    follows.auto_follow(session, actor, "debate", debate.id)
     halls._event(session, hall, "debate_opened", actor, debate_id=debate.id, title=title,
                  lang=debate.source_locale)
     index_debate(session, debate)
@@ -261,6 +263,8 @@ def comment(session: Session, author: User, hall: Hall, debate: Debate, body: st
         getattr(Debate, counter): getattr(Debate, counter) + 1,
         Debate.last_activity_at: utcnow()}))
     hall.last_activity_at = utcnow()
+    follows.comment_added(session, hall, debate, author)
+    follows.auto_follow(session, author, "debate", debate.id)
     session.commit()
     session.refresh(debate)
     return item

@@ -347,3 +347,25 @@ class BallotChoice(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     poll_id: Mapped[int] = mapped_column(ForeignKey("poll.id", ondelete="CASCADE"))
     option_id: Mapped[int] = mapped_column(ForeignKey("poll_option.id", ondelete="CASCADE"))
+# --- following: the halls, debates and proposals a person follows, and how often they hear ----
+# ``target_kind`` + ``target_id`` name the followed thing (no foreign key: three kinds of target);
+# ``frequency`` is the person's choice for this follow (immediate, daily digest, none), at first
+# their account's ``notify_mode``. Kept by portal.deliberation.follows.
+
+FOLLOW_KINDS = ("hall", "debate", "proposal")
+
+
+class Follow(db.Model):
+    __tablename__ = "follow"
+    __table_args__ = (
+        UniqueConstraint("user_id", "target_kind", "target_id"),
+        Index("ix_follow_target", "target_kind", "target_id", "user_id"),
+        Index("ix_follow_user", "user_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    target_kind: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[int]
+    frequency: Mapped[str] = mapped_column(String(16), default="immediate")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -31,6 +31,7 @@ from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.models import User, utcnow
 from portal.core.roles import ADMIN, STAFF
 from portal.core.text import has_control_characters
+from portal.deliberation import follows
 from portal.deliberation import proposal_states as st
 from portal.deliberation.models import (
     Hall,
@@ -306,6 +307,7 @@ def create_proposal(session: Session, actor: User, hall: Hall, data: ProposalDat
     proposal = Proposal(hall_id=hall.id, author_id=actor.id, state="draft", **_values(session, hall, data))
     session.add(proposal)
     session.flush()
+    follows.auto_follow(session, actor, "proposal", proposal.id)
     _history(session, proposal, "created", actor)
     if publish:
         _publish(session, actor, proposal)
@@ -425,7 +427,8 @@ def _to_evaluation(session: Session, proposal: Proposal) -> None:
         department, reason = dispatcher(session), {"rule_id": None, "fallback": "not_sure"}
     proposal.department_id = department.id
     _history(session, proposal, "evaluation", None, department_id=department.id, **reason)
-    _event(session, proposal.hall, "proposal_evaluation", None, **timeline_data(proposal))
+    _event(session, proposal.hall, "proposal_evaluation", None, notified={proposal.author_id},
+           **timeline_data(proposal))
     sync_queue(session, proposal)
     notifications.notify(session, [proposal.author], "proposal.evaluation", {"title": proposal.title},
                          "deliberation.proposal", {"proposal_id": proposal.id})
@@ -451,7 +454,8 @@ def answer(session: Session, actor: User, proposal: Proposal, decision: str, not
     if decision != "evaluation":
         proposal.answered_at = utcnow()
     _history(session, proposal, f"answered_{decision}", actor, note=note)
-    _event(session, proposal.hall, "proposal_answered", actor, **timeline_data(proposal), decision=decision)
+    _event(session, proposal.hall, "proposal_answered", actor, notified={proposal.author_id},
+           **timeline_data(proposal), decision=decision)
     sync_queue(session, proposal)
     index_proposal(session, proposal)
     key = {"accepted": "proposal.accepted", "rejected": "proposal.rejected"}.get(
@@ -544,6 +548,7 @@ def decide_amendment(session: Session, author: User, proposal: Proposal, amendme
                  previous_body=proposal.body)
         proposal.body, proposal.body_html = amendment.body, amendment.body_html
         index_proposal(session, proposal)
+        follows.amendment_accepted(session, proposal, author)
     else:
         _history(session, proposal, "amendment_rejected", author, amendment_id=amendment.id)
     session.commit()

@@ -91,7 +91,8 @@ def seed(session: Session) -> int:
         index_hall(session, hall)
         created += 1
     session.commit()
-    return created + seed_debates(session) + seed_proposals(session) + seed_polls(session)
+    return (created + seed_debates(session) + seed_proposals(session) + seed_polls(session)
+            + seed_follows(session))
 
 
 # --- debates ------------------------------------------------------------------------------------
@@ -311,6 +312,41 @@ def seed_polls(session: Session) -> int:
                               data=timeline_data(poll)))
         if closed:
             session.add(HallEvent(hall_id=hall.id, kind="poll_closed", data=timeline_data(poll)))
+        created += 1
+    session.commit()
+    return created
+
+
+# --- follows --------------------------------------------------------------------------------------
+# What joining, commenting and proposing would have followed (the demo content is written
+# directly, not through the services), and one demo resident who chose a daily digest.
+DAILY_FOLLOWER = ("resident.zh@riverbend.example.org", "riverbend-forum")
+
+
+def seed_follows(session: Session) -> int:
+    """The demo follows, once each (a follow that exists is kept as it is)."""
+    from portal.deliberation.models import Debate, DebateComment, Follow, Proposal
+
+    have = set(session.execute(select(Follow.user_id, Follow.target_kind, Follow.target_id)))
+    users = {u.id: u for u in session.scalars(select(User))}
+    wanted: list[tuple[int, str, int]] = []
+    wanted += [(m.user_id, "hall", m.hall_id) for m in session.scalars(
+        select(HallMember).where(HallMember.state == "active"))]
+    wanted += [(user_id, "debate", debate_id) for debate_id, user_id in session.execute(
+        select(DebateComment.debate_id, DebateComment.author_id).distinct())]
+    wanted += [(user_id, "debate", debate_id) for debate_id, user_id in session.execute(
+        select(Debate.id, Debate.created_by_id)) if user_id is not None]
+    wanted += [(user_id, "proposal", proposal_id) for proposal_id, user_id in session.execute(
+        select(Proposal.id, Proposal.author_id))]
+    daily_hall = session.scalar(select(Hall.id).where(Hall.slug == DAILY_FOLLOWER[1]))
+    created = 0
+    for user_id, kind, target_id in dict.fromkeys(wanted):
+        if (user_id, kind, target_id) in have or user_id not in users:
+            continue
+        frequency = users[user_id].notify_mode
+        if users[user_id].email == DAILY_FOLLOWER[0] and kind == "hall" and target_id == daily_hall:
+            frequency = "daily"
+        session.add(Follow(user_id=user_id, target_kind=kind, target_id=target_id, frequency=frequency))
         created += 1
     session.commit()
     return created

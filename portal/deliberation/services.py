@@ -25,6 +25,7 @@ from portal.core import notifications, search, site_search
 from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.models import User, utcnow
 from portal.core.roles import ADMIN, ORG_MEMBER, STAFF
+from portal.deliberation import follows
 from portal.deliberation.models import POLICIES, TOOLS, Hall, HallEvent, HallMember
 from portal.responsibility.models import Area
 from portal.responsibility.services import (
@@ -246,10 +247,13 @@ def _values(session: Session, data: HallData, current: Hall | None) -> dict:
             "tools": tools}
 
 
-def _event(session: Session, hall: Hall, kind: str, actor, **data) -> HallEvent:
+def _event(session: Session, hall: Hall, kind: str, actor, *, notified=(), **data) -> HallEvent:
+    """A timeline entry; its followers are told (but the actor and the ids in ``notified``,
+    whom the caller told in its own words)."""
     event = HallEvent(hall_id=hall.id, kind=kind, actor_id=getattr(actor, "id", None), data=data)
     session.add(event)
     hall.last_activity_at = utcnow()
+    follows.announce(session, hall, event, notified)
     return event
 
 
@@ -266,6 +270,7 @@ def create_hall(session: Session, actor: User, data: HallData, ip_address: str |
     session.flush()
     session.add(HallMember(hall_id=hall.id, user_id=actor.id, role="host", state="active"))
     hall.member_count = 1
+    follows.auto_follow(session, actor, "hall", hall.id)
     _event(session, hall, "opened", actor)
     index_hall(session, hall)
     _audit.record(session, actor, "hall.created", "hall", hall.id, ip_address, slug=hall.slug)
@@ -318,6 +323,7 @@ def join(session: Session, user: User, hall: Hall, declared_area: bool = False) 
     else:  # an invitation, accepted
         mine.state = "active"
         mine.joined_at = utcnow()
+    follows.auto_follow(session, user, "hall", hall.id)
     _recount(session, hall)
     session.commit()
     return mine
@@ -331,6 +337,7 @@ def leave(session: Session, user: User, hall: Hall) -> None:
     if mine.role == "host" and mine.state == "active" and len(hosts(session, hall)) <= 1:
         raise Invalid({"": [_l("You are the hall's only host: make someone else host first.")]})
     session.delete(mine)
+    follows.stop_following(session, user, "hall", hall.id)
     _recount(session, hall)
     session.commit()
 

@@ -48,6 +48,9 @@ DATA = {
     "accounts.change_email": {"em-email": "moved@example.org", "em-password": PASSWORD},
     "admin.user": {"roles": ["staff"]},
     "admin.block": {"action": "block"},
+    # following (the target and the follow are absent: 404, after the token was accepted)
+    "deliberation.follow": {"follow-frequency": "daily"},
+    "deliberation.set_frequency": {"follow-1-frequency": "daily"},
 }
 QUERY = {"accounts.register_check": "?field=email"}
 
