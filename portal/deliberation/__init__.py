@@ -14,11 +14,13 @@ def init_app(app: Flask) -> None:
     from portal.core.home import HomeCard, register_home_card
     from portal.deliberation import (
         debate_routes,  # noqa: F401  (debates: routes on bp, section)
+        meeting_routes,  # meetings: routes on bp, section, reminder task
         proposal_routes,  # proposals: its routes on bp, section, queue
     )
     from portal.deliberation.routes import bp
 
     proposal_routes.init_app(app)
+    meeting_routes.init_app(app)
 
     app.register_blueprint(bp, url_prefix="/<lc:locale>")
     register_home_card(app, HomeCard("halls", "deliberation/_home_card.html", order=15))
