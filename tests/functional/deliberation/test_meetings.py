@@ -503,3 +503,101 @@ def test_the_demo_seed_has_an_upcoming_and_a_past_meeting(app, client, db_sessio
         assert client.get(f"/ar/halls/riverbend-forum/meetings/{meeting.id}").status_code == 200
     assert db_session.scalar(select(func.count()).select_from(MeetingDecision).where(
         MeetingDecision.proposal_id.is_not(None))) >= 1
+
+
+@pytest.mark.postgres_only
+def test_simultaneous_last_seat_registrations_never_exceed_the_capacity(app):
+    """Eight members ask for the last two places at the same moment, each in its own session:
+    two get them, six wait, and the counters match the rows."""
+    import threading
+
+    from sqlalchemy import delete
+    from sqlalchemy.orm import Session
+
+    from portal.core.models import User
+    from portal.deliberation.models import Hall, HallMember
+    from portal.extensions import db
+    from portal.responsibility.models import Area
+
+    with app.app_context():
+        engine = db.engine
+        with Session(engine, expire_on_commit=False) as s:
+            area = Area(code="mtg-conc-area", level="city", name_i18n={"en": "C"}, source_locale="en")
+            s.add(area)
+            s.flush()
+            people = [User(email=f"mtgconc{n}@example.org", display_name=f"M{n}", password_hash="x",
+                           created_at=OLD) for n in range(9)]
+            s.add_all(people)
+            s.flush()
+            hall = Hall(slug="mtg-conc-hall", area_id=area.id, name_i18n={"en": "C"}, tools=["meetings"])
+            s.add(hall)
+            s.flush()
+            s.add_all([HallMember(hall_id=hall.id, user_id=p.id) for p in people])
+            start = utcnow() + timedelta(days=2)
+            meeting = Meeting(hall_id=hall.id, title="Full", starts_at=start,
+                              ends_at=start + timedelta(hours=1), format="online",
+                              online_url="https://meet.example.org/x", capacity=3, registered_count=1)
+            s.add(meeting)
+            s.flush()
+            s.add(MeetingRegistration(meeting_id=meeting.id, user_id=people[0].id, code="M-CONC0000"))
+            s.commit()
+            ids = (hall.id, meeting.id, [p.id for p in people])
+        try:
+            barrier = threading.Barrier(8)
+            errors = []
+
+            def work(user_id):
+                with app.test_request_context("/en/"), Session(engine) as s:
+                    h, m, user = s.get(Hall, ids[0]), s.get(Meeting, ids[1]), s.get(User, user_id)
+                    barrier.wait()
+                    try:
+                        svc.register(s, user, h, m)
+                    except Exception as exc:  # reported below
+                        errors.append(exc)
+
+            threads = [threading.Thread(target=work, args=(uid,)) for uid in ids[2][1:]]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert errors == []
+            with Session(engine) as s:
+                m = s.get(Meeting, ids[1])
+                states = list(s.scalars(select(MeetingRegistration.state)
+                                        .where(MeetingRegistration.meeting_id == m.id)))
+                assert states.count("registered") == m.registered_count == 3
+                assert states.count("waiting") == m.waiting_count == 6
+
+            # Three give their places back at once: the first three waiting get them, once each.
+            def leave(user_id):
+                with app.test_request_context("/en/"), Session(engine) as s:
+                    h, m, user = s.get(Hall, ids[0]), s.get(Meeting, ids[1]), s.get(User, user_id)
+                    barrier2.wait()
+                    svc.unregister(s, user, h, m)
+
+            with Session(engine) as s:
+                holders = list(s.scalars(select(MeetingRegistration.user_id).where(
+                    MeetingRegistration.meeting_id == ids[1], MeetingRegistration.state == "registered")))
+            barrier2 = threading.Barrier(3)
+            threads = [threading.Thread(target=leave, args=(uid,)) for uid in holders]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            with Session(engine) as s:
+                m = s.get(Meeting, ids[1])
+                states = list(s.scalars(select(MeetingRegistration.state)
+                                        .where(MeetingRegistration.meeting_id == m.id)))
+                assert states.count("registered") == m.registered_count == 3
+                assert states.count("waiting") == m.waiting_count == 3
+        finally:
+            with Session(engine) as s:
+                s.execute(delete(Notification).where(Notification.user_id.in_(ids[2])))
+                s.execute(delete(MeetingRegistration).where(MeetingRegistration.meeting_id == ids[1]))
+                s.execute(delete(Meeting).where(Meeting.id == ids[1]))
+                s.execute(delete(HallEvent).where(HallEvent.hall_id == ids[0]))
+                s.execute(delete(HallMember).where(HallMember.hall_id == ids[0]))
+                s.execute(delete(Hall).where(Hall.id == ids[0]))
+                s.execute(delete(User).where(User.id.in_(ids[2])))
+                s.execute(delete(Area).where(Area.code == "mtg-conc-area"))
+                s.commit()
