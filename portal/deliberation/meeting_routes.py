@@ -153,6 +153,13 @@ def _meeting_form_page(hall, item, save, saved):
         else:
             flash(saved, "success")
             return redirect(_url(hall, done), code=303)
+    elif request.method == "POST":
+        # every problem at once: the service's checks too, beside the fields still without one
+        try:
+            svc.check_meeting(_data(form), item)
+        except Invalid as exc:
+            apply_errors(form, Invalid({k: v for k, v in exc.errors.items()
+                                        if k and k in form._fields and not form[k].errors}))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("deliberation/meeting_form.html", form=form, hall=hall, meeting=item), status
 

@@ -336,6 +336,11 @@ def _values(data: MeetingData, current: Meeting | None, now: datetime) -> dict:
             "capacity": capacity, "registration_open": bool(data.registration_open)}
 
 
+def check_meeting(data: MeetingData, current: Meeting | None = None) -> None:
+    """Raise what ``schedule`` or ``update_meeting`` would refuse in ``data`` (nothing saved)."""
+    _values(data, current, utcnow())
+
+
 def _timeline(meeting: Meeting, **more) -> dict:
     return {"meeting_id": meeting.id, "title": meeting.title, "lang": meeting.source_locale, **more}
 

@@ -108,6 +108,9 @@ SAMPLE_VALUES = {
     "debate_id": column("portal.deliberation.models:Debate", limit=2, fallback=999999),
     # the demo proposals: gathering supports, with the department, accepted with progress
     "proposal_id": column("portal.deliberation.models:Proposal", limit=3, fallback=999999),
+    # meetings: the demo's upcoming meeting (registrations, agenda) and past one (minutes)
+    "meeting_id": column("portal.deliberation.models:Meeting", limit=2, fallback=999999),
+    "agenda_id": column("portal.deliberation.models:MeetingAgendaItem", limit=1, fallback=999999),
 }
 
 ROLES = {"anonymous": None, "resident": RESIDENT, "admin": ADMIN}

@@ -601,3 +601,15 @@ def test_simultaneous_last_seat_registrations_never_exceed_the_capacity(app):
                 s.execute(delete(User).where(User.id.in_(ids[2])))
                 s.execute(delete(Area).where(Area.code == "mtg-conc-area"))
                 s.commit()
+
+
+def test_every_problem_of_the_form_is_said_at_once(client, world, login, db_session):
+    login(world["host"])
+    response = client.post("/en/halls/forum/meetings/new", data=_form(
+        starts_at="", online_url="javascript:alert(1)", capacity="-1"))
+    assert response.status_code == 422
+    doc = page(response)
+    assert "Enter a date and a time." in doc.by_id("starts_at-error").text
+    assert "https://" in doc.by_id("online_url-error").text
+    assert doc.by_id("capacity-error") is not None
+    assert len(doc.by_id("starts_at-error").text.split("Enter")) == 2  # said once
