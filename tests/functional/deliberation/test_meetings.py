@@ -613,3 +613,70 @@ def test_every_problem_of_the_form_is_said_at_once(client, world, login, db_sess
     assert "https://" in doc.by_id("online_url-error").text
     assert doc.by_id("capacity-error") is not None
     assert len(doc.by_id("starts_at-error").text.split("Enter")) == 2  # said once
+
+
+@pytest.mark.postgres_only
+def test_two_workers_send_a_meetings_reminder_once(app):
+    """Two beat workers run the reminder at the same moment: each registered person is told once."""
+    import threading
+
+    from sqlalchemy import delete
+    from sqlalchemy.orm import Session
+
+    from portal.core.models import User
+    from portal.deliberation.models import Hall
+    from portal.extensions import db
+    from portal.responsibility.models import Area
+
+    with app.app_context():
+        engine = db.engine
+        with Session(engine, expire_on_commit=False) as s:
+            area = Area(code="mtg-rem-area", level="city", name_i18n={"en": "C"}, source_locale="en")
+            s.add(area)
+            s.flush()
+            people = [User(email=f"mtgrem{n}@example.org", display_name=f"R{n}", password_hash="x")
+                      for n in range(3)]
+            s.add_all(people)
+            s.flush()
+            hall = Hall(slug="mtg-rem-hall", area_id=area.id, name_i18n={"en": "C"}, tools=["meetings"])
+            s.add(hall)
+            s.flush()
+            start = utcnow() + timedelta(hours=3)
+            meeting = Meeting(hall_id=hall.id, title="Soon", starts_at=start,
+                              ends_at=start + timedelta(hours=1), address="Here", registered_count=3)
+            s.add(meeting)
+            s.flush()
+            s.add_all([MeetingRegistration(meeting_id=meeting.id, user_id=p.id, code=f"M-REM{n:05d}")
+                       for n, p in enumerate(people)])
+            s.commit()
+            ids = (hall.id, meeting.id, [p.id for p in people])
+        try:
+            barrier = threading.Barrier(2)
+            sent, errors = [], []
+
+            def work():
+                with app.test_request_context("/en/"), Session(engine) as s:
+                    barrier.wait()
+                    try:
+                        sent.append(svc.send_reminders(s))
+                    except Exception as exc:  # reported below
+                        errors.append(exc)
+
+            threads = [threading.Thread(target=work) for _ in range(2)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert errors == [] and sorted(sent) == [0, 1]
+            with Session(engine) as s:
+                assert s.scalar(select(func.count()).select_from(Notification).where(
+                    Notification.user_id.in_(ids[2]), Notification.key == "meeting.reminder")) == 3
+        finally:
+            with Session(engine) as s:
+                s.execute(delete(Notification).where(Notification.user_id.in_(ids[2])))
+                s.execute(delete(MeetingRegistration).where(MeetingRegistration.meeting_id == ids[1]))
+                s.execute(delete(Meeting).where(Meeting.id == ids[1]))
+                s.execute(delete(Hall).where(Hall.id == ids[0]))
+                s.execute(delete(User).where(User.id.in_(ids[2])))
+                s.execute(delete(Area).where(Area.code == "mtg-rem-area"))
+                s.commit()
