@@ -680,3 +680,12 @@ def test_two_workers_send_a_meetings_reminder_once(app):
                 s.execute(delete(User).where(User.id.in_(ids[2])))
                 s.execute(delete(Area).where(Area.code == "mtg-rem-area"))
                 s.commit()
+
+
+def test_the_registration_box_says_when_registration_is_closed(client, world, login, db_session):
+    meeting = _meeting(db_session, world, registration_open=False)
+    assert "Registration is closed." in page(client.get(_url(meeting))).text
+    login(world["members"][0])
+    doc = page(client.get(_url(meeting)))
+    box = doc.by_id("meeting-registration")
+    assert "Registration is closed." in box.text and box.find("button") is None
