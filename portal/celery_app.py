@@ -59,6 +59,10 @@ def celery_init_app(app: Flask) -> Celery:
                 "task": "portal.feedback.tasks.discard_stale_drafts",
                 "schedule": crontab(hour=3, minute=30),
             },
+            "send-meeting-reminders": {
+                "task": "portal.deliberation.meeting_tasks.send_meeting_reminders",
+                "schedule": app.config.get("MEETING_REMINDER_SECONDS", 900.0),
+            },
             "send-digests": {
                 "task": "portal.core.tasks.send_digests",
                 "schedule": crontab(hour=7, minute=0),

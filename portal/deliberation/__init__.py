@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     from portal.deliberation import (
         debate_routes,  # noqa: F401  (debates: routes on bp, section)
         follow_routes,  # following: routes on bp, the event labels as message keys
+        meeting_routes,  # meetings: routes on bp, section, reminder task
         poll_routes,  # votes: its routes on bp, section
         poll_tasks,  # noqa: F401  (votes: the clock's Celery task)
         proposal_routes,  # proposals: its routes on bp, section, queue
@@ -24,6 +25,7 @@ def init_app(app: Flask) -> None:
     proposal_routes.init_app(app)
     poll_routes.init_app(app)
     follow_routes.init_app(app)
+    meeting_routes.init_app(app)
 
     app.register_blueprint(bp, url_prefix="/<lc:locale>")
     register_home_card(app, HomeCard("halls", "deliberation/_home_card.html", order=15))

@@ -369,3 +369,119 @@ class Follow(db.Model):
     target_id: Mapped[int]
     frequency: Mapped[str] = mapped_column(String(16), default="immediate")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+
+# --- meetings: scheduling, agenda, registration with a waiting list, attendance, minutes --------
+# A hall's meeting, in person, online or both. Times are stored in UTC (naive, like every
+# column of the portal) and typed and shown in the city's time zone (BABEL_DEFAULT_TIMEZONE).
+# The counters (registered, waiting, attended) are kept by portal.deliberation.meetings under
+# a lock of the meeting's row, so a full meeting never takes one registration too many.
+
+MEETING_FORMATS = ("in_person", "online", "hybrid")
+MEETING_STATES = ("scheduled", "cancelled")
+REGISTRATION_STATES = ("registered", "waiting", "cancelled")
+
+
+class Meeting(db.Model):
+    __tablename__ = "meeting"
+    __table_args__ = (
+        Index("ix_meeting_hall", "hall_id", "starts_at"),
+        Index("ix_meeting_reminder", "state", "reminder_sent_at", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(String(5000), default="")
+    source_locale: Mapped[str] = mapped_column(String(10), default="en")
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    format: Mapped[str] = mapped_column(String(16), default="in_person")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    online_url: Mapped[str] = mapped_column(String(500), default="")
+    capacity: Mapped[int] = mapped_column(default=0)  # 0: no limit
+    registration_open: Mapped[bool] = mapped_column(default=True)
+    state: Mapped[str] = mapped_column(String(16), default="scheduled")
+    cancel_reason: Mapped[str] = mapped_column(String(2000), default="")
+    cancelled_at: Mapped[datetime | None]
+    registered_count: Mapped[int] = mapped_column(default=0)
+    waiting_count: Mapped[int] = mapped_column(default=0)
+    attended_count: Mapped[int] = mapped_column(default=0)
+    minutes: Mapped[str] = mapped_column(Text, default="")
+    minutes_locale: Mapped[str] = mapped_column(String(10), default="en")
+    minutes_published_at: Mapped[datetime | None]
+    # Claimed by the reminder task with a conditional UPDATE: one reminder, however many workers.
+    reminder_sent_at: Mapped[datetime | None]
+    sequence: Mapped[int] = mapped_column(default=0)  # ICS SEQUENCE: bumped by each change
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    hall: Mapped[Hall] = relationship()
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.state == "cancelled"
+
+    @property
+    def is_full(self) -> bool:
+        return bool(self.capacity) and self.registered_count >= self.capacity
+
+
+class MeetingAgendaItem(db.Model):
+    __tablename__ = "meeting_agenda_item"
+    __table_args__ = (Index("ix_meeting_agenda_item_meeting", "meeting_id", "position", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(200))
+    duration_minutes: Mapped[int | None]
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id", ondelete="SET NULL"))
+
+    proposal: Mapped[Proposal | None] = relationship()
+
+
+class MeetingRegistration(db.Model):
+    """One person's place: registered, on the waiting list (ordered by ``queued_at``), or
+    cancelled (the row is kept, and used again if they register again)."""
+
+    __tablename__ = "meeting_registration"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "user_id"),
+        Index("ix_meeting_registration_queue", "meeting_id", "state", "queued_at", "id"),
+        Index("ix_meeting_registration_user", "user_id", "meeting_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    state: Mapped[str] = mapped_column(String(16), default="registered")
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attended: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class MeetingDecision(db.Model):
+    """A decision recorded after a meeting, optionally about one of the hall's proposals."""
+
+    __tablename__ = "meeting_decision"
+    __table_args__ = (
+        Index("ix_meeting_decision_meeting", "meeting_id", "id"),
+        Index("ix_meeting_decision_proposal", "proposal_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(String(2000))
+    locale: Mapped[str] = mapped_column(String(10), default="en")
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    meeting: Mapped[Meeting] = relationship()
+    proposal: Mapped[Proposal | None] = relationship()

@@ -92,7 +92,7 @@ def seed(session: Session) -> int:
         created += 1
     session.commit()
     return (created + seed_debates(session) + seed_proposals(session) + seed_polls(session)
-            + seed_follows(session))
+            + seed_meetings(session) + seed_follows(session))
 
 
 # --- debates ------------------------------------------------------------------------------------
@@ -250,6 +250,82 @@ def seed_proposals(session: Session) -> int:
         created += 1
     session.commit()
     return created
+
+
+# --- meetings: one coming up with registrations, one past with minutes and a decision ----------
+
+def seed_meetings(session: Session) -> int:
+    """The demo meetings of the city forum, once (none when the forum has meetings already).
+    Times are relative to today, so the demo always has one coming up and one past."""
+    from datetime import timedelta
+
+    from portal.core.models import utcnow
+    from portal.deliberation.meetings import _code
+    from portal.deliberation.models import (
+        Meeting,
+        MeetingAgendaItem,
+        MeetingDecision,
+        MeetingRegistration,
+        Proposal,
+    )
+
+    hall = session.scalar(select(Hall).where(Hall.slug == "riverbend-forum"))
+    if hall is None or session.scalar(select(Meeting.id).where(Meeting.hall_id == hall.id)):
+        return 0
+    users = {u.email: u for u in session.scalars(select(User))}
+    host = users.get("admin@riverbend.example.org")
+    people = [users[e] for e in ("resident@riverbend.example.org", "resident.zh@riverbend.example.org")
+              if e in users]
+    benches = session.scalar(select(Proposal).where(Proposal.hall_id == hall.id)
+                             .order_by(Proposal.id))
+    today = utcnow().replace(hour=17, minute=0, second=0, microsecond=0)
+    coming = Meeting(
+        hall_id=hall.id, title="Open evening on next year's budget",
+        description="The finance department shows where the city's money goes next year.\n"
+                    "Bring your questions; interpreters for Chinese and Spanish are there.",
+        source_locale="en", starts_at=today + timedelta(days=10), ends_at=today + timedelta(days=10, hours=2),
+        format="hybrid", address="City Hall, council room, 1 City Hall Square",
+        online_url="https://meet.riverbend.example.org/budget", capacity=40,
+        created_by_id=host.id if host else None)
+    past = Meeting(
+        hall_id=hall.id, title="Walk along the riverside path",
+        description="We walk the path together and note where benches and lamps are missing.",
+        source_locale="en", starts_at=today - timedelta(days=20), ends_at=today - timedelta(days=20, hours=-2),
+        format="in_person", address="Meet at the stone bridge, north end", capacity=0,
+        minutes="Twelve neighbours walked from the stone bridge to the market.\n"
+                "We counted four places for benches and six dark stretches.",
+        minutes_locale="en", minutes_published_at=today - timedelta(days=19),
+        created_by_id=host.id if host else None)
+    session.add_all([coming, past])
+    session.flush()
+    for meeting in (coming, past):
+        for person in people:
+            session.add(MeetingRegistration(meeting_id=meeting.id, user_id=person.id, code=_code(session),
+                                            state="registered", attended=meeting is past))
+            session.flush()
+        meeting.registered_count = len(people)
+        session.add(HallEvent(hall_id=hall.id, kind="meeting_scheduled", actor_id=meeting.created_by_id,
+                              data={"meeting_id": meeting.id, "title": meeting.title, "lang": "en"}))
+    past.attended_count = len(people)
+    proposal_id = benches.id if benches else None
+    session.add_all([
+        MeetingAgendaItem(meeting_id=coming.id, position=1, title="Welcome and how the evening works",
+                          duration_minutes=10),
+        MeetingAgendaItem(meeting_id=coming.id, position=2, title="The budget, department by department",
+                          duration_minutes=60),
+        MeetingAgendaItem(meeting_id=coming.id, position=3, title="Benches along the riverside path",
+                          duration_minutes=20, proposal_id=proposal_id),
+        MeetingAgendaItem(meeting_id=past.id, position=1, title="The walk", duration_minutes=90),
+        MeetingDecision(meeting_id=past.id, text="The forum asks for four benches on the riverside "
+                        "path, as the proposal says.", locale="en", proposal_id=proposal_id,
+                        created_by_id=past.created_by_id),
+        HallEvent(hall_id=hall.id, kind="meeting_held", actor_id=past.created_by_id,
+                  data={"meeting_id": past.id, "title": past.title, "lang": "en"}),
+        HallEvent(hall_id=hall.id, kind="meeting_decided", actor_id=past.created_by_id,
+                  data={"meeting_id": past.id, "title": past.title, "lang": "en", "proposal_id": proposal_id}),
+    ])
+    session.commit()
+    return 2
 
 
 # --- votes: an open poll and a closed one with its ballots, in the city forum ----------------

@@ -110,6 +110,9 @@ SAMPLE_VALUES = {
     "proposal_id": column("portal.deliberation.models:Proposal", limit=3, fallback=999999),
     # votes: the demo's open poll (live results) and closed one (riverbend-forum)
     "poll_id": column("portal.deliberation.models:Poll", limit=2, fallback=999999),
+    # meetings: the demo's upcoming meeting (registrations, agenda) and past one (minutes)
+    "meeting_id": column("portal.deliberation.models:Meeting", limit=2, fallback=999999),
+    "agenda_id": column("portal.deliberation.models:MeetingAgendaItem", limit=1, fallback=999999),
 }
 
 ROLES = {"anonymous": None, "resident": RESIDENT, "admin": ADMIN}
