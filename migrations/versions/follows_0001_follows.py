@@ -1,7 +1,7 @@
 """follows: the halls, debates and proposals people follow, each with its frequency
 
 Revision ID: follows_0001
-Revises: proposals_0001
+Revises: polls_0001
 Create Date: 2026-12-01 20:20:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'follows_0001'
-down_revision = 'proposals_0001'
+down_revision = 'polls_0001'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """meetings: a hall's meetings, their agenda, registrations with a waiting list, decisions
 
 Revision ID: meetings_0001
-Revises: proposals_0001
+Revises: follows_0001
 Create Date: 2026-12-01 20:07:10
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'meetings_0001'
-down_revision = 'proposals_0001'
+down_revision = 'follows_0001'
 branch_labels = None
 depends_on = None
 
