@@ -15,10 +15,12 @@ def init_app(app: Flask) -> None:
     from portal.deliberation import (
         debate_routes,  # noqa: F401  (debates: routes on bp, section)
         proposal_routes,  # proposals: its routes on bp, section, queue
+        report_kinds,  # reports: comments, debates and proposals are reportable
     )
     from portal.deliberation.routes import bp
 
     proposal_routes.init_app(app)
+    report_kinds.register()
 
     app.register_blueprint(bp, url_prefix="/<lc:locale>")
     register_home_card(app, HomeCard("halls", "deliberation/_home_card.html", order=15))
