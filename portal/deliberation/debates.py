@@ -231,6 +231,8 @@ def comment(session: Session, author: User, hall: Hall, debate: Debate, body: st
         raise Forbidden()
     if not debate.is_open:
         raise Invalid({"": [_l("This debate is closed: it takes no new comments.")]})
+    if debate.hidden:
+        raise Invalid({"": [_l("A moderator hid this debate: it takes no new comments.")]})
     errors: dict[str, list] = {}
     body = _text(errors, "body", body, COMMENT_MAX)
     if stance not in STANCES:

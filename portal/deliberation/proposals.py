@@ -392,6 +392,8 @@ def support(session: Session, user: User, proposal: Proposal) -> bool:
         raise Forbidden()
     if proposal.state not in ("published", "evaluation"):
         raise Invalid({"": [_l("This proposal no longer takes supports.")]})
+    if proposal.hidden:
+        raise Invalid({"": [_l("A moderator hid this proposal: it takes no supports.")]})
     try:
         with session.begin_nested():
             session.add(ProposalSupport(proposal_id=proposal.id, user_id=user.id))

@@ -100,3 +100,57 @@ def register() -> None:
     register_reportable(Reportable(
         "proposal", _l("proposal"), _proposal, lambda p: p.author_id, _describe_proposal,
         after_change=_reindex_proposal))
+
+
+# --- demo: one comment waiting for the moderators, one they hid ----------------------------------
+
+DEMO_SPAM = ("Cheap watches and phones, delivered tomorrow! Write to sales at fastdeals dot example.",
+             "en")
+DEMO_HIDDEN = ("这条评论和议题无关，已由版主隐藏。", "zh-Hans")
+
+
+def seed(session) -> int:
+    """In the city forum's open debate: a spam-like comment two people reported (in the staff
+    queue) and a comment a moderator hid as off topic (its placeholder). Once: nothing when the
+    debate has reported comments already."""
+    from portal.core.models import User
+    from portal.core.roles import MODERATOR
+    from portal.moderation import reports
+    from portal.moderation.models import ContentReport, ReportedItem
+
+    if session.scalar(select(ReportedItem.id).where(ReportedItem.kind == "debate_comment").limit(1)):
+        return 0
+    users = {u.email: u for u in session.scalars(select(User))}
+    hall = session.scalar(select(Hall).where(Hall.slug == "riverbend-forum"))
+    debate = session.scalar(select(Debate).where(Debate.hall_id == hall.id, Debate.state == "open")
+                            .order_by(Debate.id)) if hall else None
+    author = users.get("resident.zh@riverbend.example.org")
+    reporters = [users.get(e) for e in ("resident@riverbend.example.org", "admin@riverbend.example.org")]
+    moderator = next((u for u in users.values() if u.has_role(MODERATOR)), None)
+    if debate is None or author is None or None in reporters or moderator is None:
+        return 0
+    made = []
+    for body, locale in (DEMO_SPAM, DEMO_HIDDEN):
+        item = DebateComment(debate_id=debate.id, depth=1, author_id=author.id, stance="neutral",
+                             body=body, locale=locale)
+        session.add(item)
+        made.append(item)
+    debate.comment_count += 2
+    debate.neutral_count += 2
+    session.commit()
+    spam, hidden = made
+    for reporter in reporters:
+        reports.report(session, reporter, "debate_comment", spam.id, "spam", "")
+    # The hidden one, as a moderator's decision leaves it (without mailing the demo author).
+    hidden.hidden, hidden.hidden_reason, hidden.hidden_at = True, "off_topic", debate.created_at
+    decided = ReportedItem(kind="debate_comment", item_id=hidden.id, author_id=author.id, report_count=1,
+                           reasons={"off_topic": 1}, state="hidden", decided_by_id=moderator.id,
+                           decided_at=debate.created_at, reason_code="off_topic")
+    session.add(decided)
+    session.flush()
+    session.add(ContentReport(reported_item_id=decided.id, kind="debate_comment", item_id=hidden.id,
+                              reporter_id=reporters[0].id, reason="off_topic"))
+    spec, item = reports.load(session, "debate_comment", hidden.id)
+    reports._sync_queue(session, spec, item, decided)
+    session.commit()
+    return 1

@@ -91,7 +91,9 @@ def seed(session: Session) -> int:
         index_hall(session, hall)
         created += 1
     session.commit()
-    return created + seed_debates(session) + seed_proposals(session)
+    from portal.deliberation.report_kinds import seed as seed_reports
+
+    return created + seed_debates(session) + seed_proposals(session) + seed_reports(session)
 
 
 # --- debates ------------------------------------------------------------------------------------

@@ -48,6 +48,8 @@ DATA = {
     "accounts.change_email": {"em-email": "moved@example.org", "em-password": PASSWORD},
     "admin.user": {"roles": ["staff"]},
     "admin.block": {"action": "block"},
+    "reports.report": {"reason": "spam"},
+    "moderation.decide": {"decision": "hide", "reason_code": "spam"},
 }
 QUERY = {"accounts.register_check": "?field=email"}
 
@@ -79,7 +81,26 @@ def world(app, db_session, factories):
     with app.test_request_context("/en/"):
         token = services._serializer("reset").dumps({"id": target.id,
                                                      "h": target.password_hash[-16:]})
-    return {"admin": admin, "values": {"user_id": target.id, "token": token}}
+    return {"admin": admin, "values": {"user_id": target.id, "token": token,
+                                       **_reported_comment(db_session, factories, admin, target)}}
+
+
+def _reported_comment(db_session, factories, admin, author) -> dict:
+    """Reports: a comment to report and a reported item to decide on."""
+    from portal.deliberation import debates
+    from portal.deliberation import services as halls
+    from portal.moderation import reports
+
+    area = factories.area(code="csrf-city", en="City")
+    hall = halls.create_hall(db_session, admin, halls.HallData(
+        slug="csrf-hall", area_id=area.id, source_locale="en", names={"en": "Hall"},
+        purposes={"en": "For the city."}))
+    halls.join(db_session, author, hall)
+    debate = debates.open_debate(db_session, admin, hall, "Question?", "Text.", "en")
+    comment = debates.comment(db_session, author, hall, debate, "A comment.", "for")
+    reporter = factories.user()
+    result = reports.report(db_session, reporter, "debate_comment", comment.id, "spam", "")
+    return {"kind": "debate_comment", "item_id": comment.id, "reported_id": result.reported.id}
 
 
 def _url(app, endpoint, rule_text, values, locale="en"):

@@ -438,3 +438,23 @@ def test_new_accounts_send_few_reports_an_hour(db_session, world, factories, mon
     with pytest.raises(Invalid) as exc:
         reports.report(db_session, newcomer, "debate_comment", world["reply"].id, "spam", "")
     assert "reason" in exc.value.errors
+
+
+# --- the demo ---------------------------------------------------------------------------------------
+
+def test_the_demo_has_a_reported_comment_and_a_hidden_one_once(app, client, db_session):
+    from portal.seed import seed
+
+    with app.test_request_context("/"):
+        seed(db_session)
+        assert seed(db_session) == 0
+    rows = {r.state: r for r in db_session.scalars(select(ReportedItem))}
+    assert set(rows) == {"open", "hidden"} and rows["open"].report_count == 2
+    assert db_session.scalar(select(func.count()).select_from(QueueItem).where(
+        QueueItem.module == "report", QueueItem.done.is_(False))) == 1
+    hidden = db_session.get(DebateComment, rows["hidden"].item_id)
+    assert hidden.hidden
+    debate = db_session.get(Debate, hidden.debate_id)
+    hall = debate.hall
+    text = client.get(f"/en/halls/{hall.slug}/debates/{debate.id}").get_data(as_text=True)
+    assert "This comment was hidden by a moderator." in text and hidden.body not in text
