@@ -14,7 +14,7 @@ class ReportForm(PortalForm):
     reason = RadioField(_l("Why do you report it?"),
                         choices=[SelectChoice(r, REASON_LABELS[r]) for r in REPORT_REASONS],
                         validators=[required(_l("Choose why you report it."))])
-    note = TextAreaField(_l("Anything moderators should know (optional)"),
+    note = TextAreaField(_l("Anything moderators should know"),
                          validators=[length(NOTE_MAX)],
                          description=_l("Only moderators read it."))
 
@@ -29,5 +29,5 @@ class DecisionForm(PortalForm):
         SelectChoice(r, REASON_LABELS[r]) for r in REPORT_REASONS], validate_choice=False,
         description=_l("Required to hide or block. The author reads it in their language."))
     reason_text = TextAreaField(_l("The reason in your words"), validators=[length(NOTE_MAX)],
-                                description=_l("Optional; required with “Something else”. The author "
-                                               "reads it as you write it."))
+                                description=_l("Required with “Something else”. The author reads it as "
+                                               "you write it."))

@@ -108,6 +108,11 @@ SAMPLE_VALUES = {
     "debate_id": column("portal.deliberation.models:Debate", limit=2, fallback=999999),
     # the demo proposals: gathering supports, with the department, accepted with progress
     "proposal_id": column("portal.deliberation.models:Proposal", limit=3, fallback=999999),
+    # reports: the form for a demo comment nobody reported (the resident's neighbour's, in
+    # Chinese); the queue's page of the demo's reported comment and of the hidden one
+    "reports.report.kind": lambda live: ["debate_comment"],
+    "reports.report.item_id": column("portal.deliberation.models:DebateComment", locale="zh-Hans"),
+    "reported_id": column("portal.moderation.models:ReportedItem", limit=2, fallback=999999),
 }
 
 ROLES = {"anonymous": None, "resident": RESIDENT, "admin": ADMIN}
