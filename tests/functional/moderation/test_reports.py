@@ -458,3 +458,28 @@ def test_the_demo_has_a_reported_comment_and_a_hidden_one_once(app, client, db_s
     hall = debate.hall
     text = client.get(f"/en/halls/{hall.slug}/debates/{debate.id}").get_data(as_text=True)
     assert "This comment was hidden by a moderator." in text and hidden.body not in text
+
+
+def test_a_debate_with_hidden_comments_runs_the_same_statements_for_3_or_30(
+        client, login, db_session, world, factories):
+    from portal.extensions import db
+    from tests.functional.support import QueryCounter
+
+    def add(count):
+        for n in range(count):
+            item = debates.comment(db_session, world["Ana" if n % 2 else "Ben"], world["hall"],
+                                   world["debate"], f"Comment {n}", "neutral")
+            if n % 3 == 0:
+                item.hidden, item.hidden_reason = True, "spam"
+        db_session.commit()
+
+    login(world["Li"])
+    add(3)
+    client.get(world["debate_url"])  # warm: the reference data, the session
+    with QueryCounter(db.engine) as few:
+        client.get(world["debate_url"])
+    add(27)
+    with QueryCounter(db.engine) as many:
+        doc = page(client.get(world["debate_url"]))
+    assert len(many.statements) == len(few.statements)
+    assert len(doc.find_all("article", class_="debate-comment--hidden")) == 10
