@@ -257,8 +257,13 @@ def report(session: Session, reporter: User, kind: str, item_id: int, reason: st
     reported = _reported_item(session, spec, item, item_id, author_id)
     if already_reported(session, reporter, kind, item_id):
         return ReportResult(reported, created=False)
-    limits.check_new_account(session, reporter, ContentReport.reporter_id, ContentReport.created_at,
-                             limits.NEW_ACCOUNT_REPORTS, "reason")
+    limits.check_new_account(
+        session, reporter, ContentReport.reporter_id, ContentReport.created_at,
+        limits.NEW_ACCOUNT_REPORTS, "reason", message=lazy_ngettext(
+            "New accounts can send %(num)d report an hour during their first day. Please wait "
+            "a little: what you wrote is kept.",
+            "New accounts can send %(num)d reports an hour during their first day. Please wait "
+            "a little: what you wrote is kept.", limits.NEW_ACCOUNT_REPORTS))
     try:
         with session.begin_nested():
             session.add(ContentReport(reported_item_id=reported.id, kind=kind, item_id=item_id,

@@ -437,7 +437,7 @@ def test_new_accounts_send_few_reports_an_hour(db_session, world, factories, mon
     reports.report(db_session, newcomer, "debate_comment", world["comment"].id, "spam", "")
     with pytest.raises(Invalid) as exc:
         reports.report(db_session, newcomer, "debate_comment", world["reply"].id, "spam", "")
-    assert "reason" in exc.value.errors
+    assert "New accounts can send 1 report an hour" in str(exc.value.errors["reason"][0])
 
 
 # --- the demo ---------------------------------------------------------------------------------------
