@@ -64,7 +64,7 @@ queue_item_co_department = Table(
 # posting in halls (they still sign in and read).
 
 REPORT_REASONS = ("spam", "offensive", "off_topic", "other")
-REPORTED_STATES = ("open", "hidden", "restored", "blocked")
+REPORTED_STATES = ("reported", "hidden", "restored", "blocked")
 
 
 class ReportedItem(db.Model):
@@ -78,7 +78,7 @@ class ReportedItem(db.Model):
     # Reports still standing (dismissed ones no longer count) and how many gave each reason.
     report_count: Mapped[int] = mapped_column(default=0)
     reasons: Mapped[dict] = mapped_column(JSON, default=dict)
-    state: Mapped[str] = mapped_column(String(16), default="open")
+    state: Mapped[str] = mapped_column(String(16), default="reported")
     auto_hidden: Mapped[bool] = mapped_column(default=False)  # hidden by the threshold
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None]

@@ -66,12 +66,12 @@ REASON_LABELS = {
     "other": _l("Something else"),
 }
 STATE_LABELS = {
-    "open": _l("Reported"),
+    "reported": _l("Reported"),
     "hidden": _l("Hidden by a moderator"),
     "restored": _l("Restored"),
     "blocked": _l("Hidden, author blocked"),
 }
-STATE_TAGS = {"open": "warning", "hidden": "neutral", "restored": "success", "blocked": "error"}
+STATE_TAGS = {"reported": "warning", "hidden": "neutral", "restored": "success", "blocked": "error"}
 
 for _code, _label in REASON_LABELS.items():
     notifications.register_message(f"report.reason.{_code}", _label)
@@ -279,8 +279,8 @@ def report(session: Session, reporter: User, kind: str, item_id: int, reason: st
     reported.reasons = reasons
     hidden_now = False
     limit = threshold if threshold is not None else threshold_from_config()
-    if reported.state in ("open", "restored"):
-        reported.state = "open"
+    if reported.state in ("reported", "restored"):
+        reported.state = "reported"
         if reported.report_count >= limit and not getattr(item, "hidden", False):
             _set_hidden(session, spec, item, True, AUTOMATIC)
             reported.auto_hidden = hidden_now = True
@@ -312,8 +312,8 @@ def _sync_queue(session: Session, spec: Reportable, item, reported: ReportedItem
     queue.upsert(session, MODULE, reported.id, title=(info.title or "")[:200], lang=info.lang,
                  reference=f"R-{reported.id}", state=reported.state, department_id=None,
                  category_id=None, area_id=info.area_id, due_at=None, overdue=False,
-                 priority=reported.state == "open" and reported.auto_hidden,
-                 done=reported.state != "open")
+                 priority=reported.state == "reported" and reported.auto_hidden,
+                 done=reported.state != "reported")
 
 
 # --- what moderators see and decide ------------------------------------------------------------------

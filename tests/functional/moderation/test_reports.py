@@ -77,7 +77,7 @@ def test_three_different_people_hide_a_comment_until_a_moderator_decides(db_sess
     assert _hidden(db_session, DebateComment, world["comment"].id)
     reported = _reported(db_session)
     assert reported.report_count == 3 and reported.reasons == {"spam": 2, "offensive": 1}
-    assert reported.auto_hidden and reported.state == "open"
+    assert reported.auto_hidden and reported.state == "reported"
     row = db_session.scalar(select(QueueItem).where(QueueItem.module == "report"))
     assert row.priority and not row.done and row.reference == f"R-{reported.id}"
     assert row.item_id == reported.id and row.department_id is None
@@ -449,7 +449,7 @@ def test_the_demo_has_a_reported_comment_and_a_hidden_one_once(app, client, db_s
         seed(db_session)
         assert seed(db_session) == 0
     rows = {r.state: r for r in db_session.scalars(select(ReportedItem))}
-    assert set(rows) == {"open", "hidden"} and rows["open"].report_count == 2
+    assert set(rows) == {"reported", "hidden"} and rows["reported"].report_count == 2
     assert db_session.scalar(select(func.count()).select_from(QueueItem).where(
         QueueItem.module == "report", QueueItem.done.is_(False))) == 1
     hidden = db_session.get(DebateComment, rows["hidden"].item_id)
