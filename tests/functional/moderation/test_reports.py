@@ -400,6 +400,12 @@ def test_cached_anonymous_pages_change_at_once_when_content_is_hidden(make_app, 
     url = f"/en/proposals/{world['proposal'].id}"
     assert "Buy cheap watches" in reader.get(world["debate_url"]).get_data(as_text=True)
     assert "More benches" in reader.get(url).get_data(as_text=True)
+    from portal.extensions import db
+    from tests.functional.support import QueryCounter
+
+    with QueryCounter(db.engine) as hit:  # served from the cache
+        assert "Buy cheap watches" in reader.get(world["debate_url"]).get_data(as_text=True)
+    assert not hit.statements
     with second.test_request_context("/en/"):  # the moderator acts in another process
         _hide(db_session, world, "debate_comment", world["comment"].id)
         _hide(db_session, world, "proposal", world["proposal"].id, reporter="Ana")
