@@ -489,3 +489,18 @@ def test_a_debate_with_hidden_comments_runs_the_same_statements_for_3_or_30(
         doc = page(client.get(world["debate_url"]))
     assert len(many.statements) == len(few.statements)
     assert len(doc.find_all("article", class_="debate-comment--hidden")) == 10
+
+
+def test_a_hidden_debate_takes_no_comments(client, login, db_session, world):
+    _hide(db_session, world, "debate", world["debate"].id)
+    login(world["host"])  # its author still reads it, without the comment form
+    doc = page(client.get(world["debate_url"]))
+    assert doc.find("form", id="comment-form") is None
+    assert "A moderator hid this debate: it takes no new comments." in doc.one("main").text
+    client.post("/en/account/logout")
+    login(world["Ana"])
+    response = client.post(world["debate_url"] + "/comments", data={"body": "Hi", "stance": "for"},
+                           follow_redirects=True)
+    assert "A moderator hid this debate: it takes no new comments." in response.get_data(as_text=True)
+    assert db_session.scalar(select(func.count()).select_from(DebateComment).where(
+        DebateComment.body == "Hi")) == 0
