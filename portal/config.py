@@ -98,6 +98,8 @@ class Config:
     PAGE_CACHE_TIMEOUT = 60  # seconds a rendered page is kept ("3 days ago" stays right)
     PAGE_CACHE_MAX_AGE = 60  # Cache-Control max-age for anonymous readers
     CACHE_DEFAULT_TIMEOUT = 300
+    # Reports from this many different people hide a halls' item until a moderator decides.
+    CONTENT_REPORT_HIDE_THRESHOLD = int(os.environ.get("CONTENT_REPORT_HIDE_THRESHOLD", "3"))
     CACHE_KEY_PREFIX = "portal:"
     # Maps (Leaflet): a tile server the city configures, e.g.
     # ``https://tiles.example.org/{z}/{x}/{y}.png`` with its attribution (plain text). Empty

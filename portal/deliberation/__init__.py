@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
         poll_routes,  # votes: its routes on bp, section
         poll_tasks,  # noqa: F401  (votes: the clock's Celery task)
         proposal_routes,  # proposals: its routes on bp, section, queue
+        report_kinds,  # reports: comments, debates and proposals are reportable
     )
     from portal.deliberation.routes import bp
 
@@ -26,6 +27,7 @@ def init_app(app: Flask) -> None:
     poll_routes.init_app(app)
     follow_routes.init_app(app)
     meeting_routes.init_app(app)
+    report_kinds.register()
 
     app.register_blueprint(bp, url_prefix="/<lc:locale>")
     register_home_card(app, HomeCard("halls", "deliberation/_home_card.html", order=15))

@@ -41,7 +41,8 @@ def _context(hall, debate, comment_form=None, close_form=None, status_message=No
     taking_part = debates.can_take_part(db.session, hall, user, mine)
     hosting = debates.can_host(db.session, hall, user)
     replying_to = None
-    if taking_part and debate.is_open and comment_form is None:
+    open_here = debate.is_open and not debate.hidden  # a hidden debate takes no comments
+    if taking_part and open_here and comment_form is None:
         comment_form = CommentForm(formdata=None)  # empty, also after a published comment
         reply = int_arg(request.args.get("reply_to"))
         if reply is not None:
@@ -61,7 +62,7 @@ def _context(hall, debate, comment_form=None, close_form=None, status_message=No
         "balance": debates.balance(debate), "stance_labels": debates.STANCE_LABELS,
         "endorsed": debates.endorsed_by(db.session, debate, user),
         "taking_part": taking_part, "hosting": hosting, "replying_to": replying_to,
-        "comment_form": comment_form if taking_part and debate.is_open else None,
+        "comment_form": comment_form if taking_part and open_here else None,
         "close_form": (close_form or CloseForm(formdata=None)) if hosting and debate.is_open else None,
         "action_form": EmptyForm() if signed_in else None,
         "status_message": status_message, "max_depth": debates.DEBATE_MAX_DEPTH,

@@ -17,11 +17,10 @@ never count rows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -30,7 +29,7 @@ from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.models import User, utcnow
 from portal.core.roles import ADMIN
 from portal.core.text import has_control_characters
-from portal.deliberation import follows
+from portal.deliberation import follows, limits
 from portal.deliberation import services as halls
 from portal.deliberation.models import (
     DEBATE_MAX_DEPTH,
@@ -42,8 +41,8 @@ from portal.deliberation.models import (
 )
 
 TITLE_MAX, DESCRIPTION_MAX, CONCLUSION_MAX, COMMENT_MAX = 200, 5000, 5000, 4000
-NEW_ACCOUNT_HOURS = 24
-NEW_ACCOUNT_COMMENTS = 5
+NEW_ACCOUNT_HOURS = limits.NEW_ACCOUNT_HOURS
+NEW_ACCOUNT_COMMENTS = limits.NEW_ACCOUNT_COMMENTS
 
 STANCE_LABELS = {"for": _l("For"), "against": _l("Against"), "neutral": _l("Neutral")}
 STANCE_COUNTERS = {"for": "for_count", "against": "against_count", "neutral": "neutral_count"}
@@ -61,8 +60,9 @@ def _signed_in(user) -> bool:
 
 
 def can_take_part(session: Session, hall: Hall, user, mine=None) -> bool:
-    """Comment and endorse: an active member of the hall, or an administrator."""
-    if not _signed_in(user):
+    """Comment and endorse: an active member of the hall, or an administrator; never an account
+    a moderator blocked from posting."""
+    if not _signed_in(user) or not limits.may_post(session, user):
         return False
     if user.has_role(ADMIN):
         return True
@@ -84,7 +84,7 @@ def _check_tool(hall: Hall) -> None:
 def debates_of(session: Session, hall: Hall) -> list[Debate]:
     """The hall's debates, open ones first, newest activity first (one statement)."""
     return list(session.scalars(
-        select(Debate).where(Debate.hall_id == hall.id)
+        select(Debate).where(Debate.hall_id == hall.id, Debate.hidden.is_(False))
         .order_by(Debate.state.desc(), Debate.last_activity_at.desc(), Debate.id.desc())))
 
 
@@ -162,7 +162,8 @@ def _locale(value: str | None) -> str:
 
 def index_debate(session: Session, debate: Debate) -> None:
     search.index(session, "debate", debate.id, title=debate.title, body=debate.description,
-                 extra=debate.conclusion or "", locale=debate.source_locale)
+                 extra=debate.conclusion or "", locale=debate.source_locale,
+                 public=not debate.hidden)
 
 
 def open_debate(session: Session, actor: User, hall: Hall, title: str, description: str,
@@ -215,19 +216,13 @@ def close_debate(session: Session, actor: User, hall: Hall, debate: Debate, conc
 # --- comments and endorsements ------------------------------------------------------------------
 
 def _check_rate(session: Session, author: User) -> None:
-    created = author.created_at
-    now = utcnow()
-    if created is None or now - created >= timedelta(hours=NEW_ACCOUNT_HOURS):
-        return
-    recent = session.scalar(select(func.count()).select_from(DebateComment).where(
-        DebateComment.author_id == author.id,
-        DebateComment.created_at >= now - timedelta(hours=1)))
-    if recent >= NEW_ACCOUNT_COMMENTS:
-        raise Invalid({"body": [lazy_ngettext(
+    limits.check_new_account(
+        session, author, DebateComment.author_id, DebateComment.created_at, NEW_ACCOUNT_COMMENTS,
+        "body", message=lazy_ngettext(
             "New accounts can publish %(num)d comment an hour during their first day. "
             "Please wait a little: what you wrote is kept below.",
             "New accounts can publish %(num)d comments an hour during their first day. "
-            "Please wait a little: what you wrote is kept below.", NEW_ACCOUNT_COMMENTS)]})
+            "Please wait a little: what you wrote is kept below.", NEW_ACCOUNT_COMMENTS))
 
 
 def comment(session: Session, author: User, hall: Hall, debate: Debate, body: str, stance: str,
@@ -237,6 +232,8 @@ def comment(session: Session, author: User, hall: Hall, debate: Debate, body: st
         raise Forbidden()
     if not debate.is_open:
         raise Invalid({"": [_l("This debate is closed: it takes no new comments.")]})
+    if debate.hidden:
+        raise Invalid({"": [_l("A moderator hid this debate: it takes no new comments.")]})
     errors: dict[str, list] = {}
     body = _text(errors, "body", body, COMMENT_MAX)
     if stance not in STANCES:
@@ -316,7 +313,8 @@ def section_context(session: Session, hall: Hall, user) -> dict:
 def _documents(session: Session):
     for debate in session.scalars(select(Debate)):
         yield search.Document(debate.id, title=debate.title, body=debate.description,
-                              extra=debate.conclusion or "", locale=debate.source_locale)
+                              extra=debate.conclusion or "", locale=debate.source_locale,
+                              public=not debate.hidden)
 
 
 search.register("debate", 3, _documents)

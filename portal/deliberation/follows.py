@@ -101,7 +101,8 @@ def _visible_targets(session: Session, pairs: list[tuple[str, int]]) -> dict[tup
                                               {"slug": hall.slug}, hall)
     if ids["debate"]:
         rows = session.execute(select(Debate, Hall).join(Hall, Hall.id == Debate.hall_id)
-                               .where(Debate.id.in_(ids["debate"]), Hall.archived.is_(False)))
+                               .where(Debate.id.in_(ids["debate"]), Debate.hidden.is_(False),
+                                      Hall.archived.is_(False)))
         for debate, hall in rows:
             found[("debate", debate.id)] = Target(
                 "debate", debate.id, debate.title, debate.source_locale, "deliberation.debate",
@@ -109,7 +110,7 @@ def _visible_targets(session: Session, pairs: list[tuple[str, int]]) -> dict[tup
     if ids["proposal"]:
         rows = session.execute(select(Proposal, Hall).join(Hall, Hall.id == Proposal.hall_id)
                                .where(Proposal.id.in_(ids["proposal"]), Proposal.published.is_(True),
-                                      Hall.archived.is_(False)))
+                                      Proposal.hidden.is_(False), Hall.archived.is_(False)))
         for proposal, hall in rows:
             found[("proposal", proposal.id)] = Target(
                 "proposal", proposal.id, proposal.title, proposal.source_locale,
@@ -137,7 +138,7 @@ def target(session: Session, kind: str, target_id: int, user=None) -> Target:
 @dataclass
 class FollowRow:
     follow: Follow
-    target: Target | None  # None: the thing is gone (deleted, archived, hidden)
+    target: Target | None  # None: the thing is gone (deleted, archived, hidden by a moderator)
 
 
 @dataclass

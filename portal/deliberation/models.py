@@ -122,6 +122,10 @@ class Debate(db.Model):
     for_count: Mapped[int] = mapped_column(default=0)
     against_count: Mapped[int] = mapped_column(default=0)
     neutral_count: Mapped[int] = mapped_column(default=0)
+    # Reports: hidden by a moderator, or by enough reports until a moderator decides.
+    hidden: Mapped[bool] = mapped_column(default=False)
+    hidden_reason: Mapped[str] = mapped_column(String(1000), default="")
+    hidden_at: Mapped[datetime | None]
 
     hall: Mapped[Hall] = relationship()
 
@@ -147,6 +151,10 @@ class DebateComment(db.Model):
     locale: Mapped[str] = mapped_column(String(10), default="en")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     endorsement_count: Mapped[int] = mapped_column(default=0)
+    # Reports: hidden by a moderator, or by enough reports until a moderator decides.
+    hidden: Mapped[bool] = mapped_column(default=False)
+    hidden_reason: Mapped[str] = mapped_column(String(1000), default="")
+    hidden_at: Mapped[datetime | None]
 
     author: Mapped[User] = relationship()
 
@@ -195,6 +203,10 @@ class Proposal(db.Model):
     progress: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
+    # Reports: hidden by a moderator, or by enough reports until a moderator decides.
+    hidden: Mapped[bool] = mapped_column(default=False)
+    hidden_reason: Mapped[str] = mapped_column(String(1000), default="")
+    hidden_at: Mapped[datetime | None]
 
     hall: Mapped[Hall] = relationship()
     area: Mapped[Area] = relationship()

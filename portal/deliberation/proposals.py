@@ -22,6 +22,7 @@ from datetime import date
 
 import nh3
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
@@ -31,7 +32,7 @@ from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.models import User, utcnow
 from portal.core.roles import ADMIN, STAFF
 from portal.core.text import has_control_characters
-from portal.deliberation import follows
+from portal.deliberation import follows, limits
 from portal.deliberation import proposal_states as st
 from portal.deliberation.models import (
     Hall,
@@ -121,7 +122,8 @@ def is_member(session: Session, hall: Hall, user) -> bool:
 
 
 def can_propose(session: Session, hall: Hall, user) -> bool:
-    return hall.uses("proposals") and not hall.archived and is_member(session, hall, user)
+    return (hall.uses("proposals") and not hall.archived and is_member(session, hall, user)
+            and limits.may_post(session, user))
 
 
 def can_see(proposal: Proposal, user) -> bool:
@@ -228,7 +230,7 @@ def proposal_page(session: Session, f: ProposalFilter, per_page: int = PER_PAGE)
     """Published proposals, filtered, by keyset: one statement, whatever the page."""
     stmt = (select(Proposal).options(joinedload(Proposal.hall), joinedload(Proposal.area))
             .join(Hall, Hall.id == Proposal.hall_id)
-            .where(Proposal.published.is_(True), Hall.archived.is_(False)))
+            .where(Proposal.published.is_(True), Proposal.hidden.is_(False), Hall.archived.is_(False)))
     if f.state in st.PUBLIC:
         stmt = stmt.where(Proposal.state == f.state)
     if f.hall_id:
@@ -297,7 +299,7 @@ def _history(session: Session, proposal: Proposal, kind: str, actor, note: str =
 
 def index_proposal(session: Session, proposal: Proposal) -> None:
     search.index(session, "proposal", proposal.id, title=proposal.title, body=plain_text(proposal),
-                 public=proposal.published and proposal.state != "draft")
+                 public=proposal.published and proposal.state != "draft" and not proposal.hidden)
 
 
 def create_proposal(session: Session, actor: User, hall: Hall, data: ProposalData,
@@ -330,6 +332,14 @@ def update_proposal(session: Session, actor: User, proposal: Proposal, data: Pro
 
 
 def _publish(session: Session, actor: User, proposal: Proposal) -> None:
+    limits.check_new_account(session, actor, Proposal.author_id, Proposal.published_at,
+                             limits.NEW_ACCOUNT_PROPOSALS, "", (Proposal.published.is_(True),),
+                             message=lazy_ngettext(
+                                 "New accounts can publish %(num)d proposal an hour during their "
+                                 "first day. Please wait a little: your text is kept.",
+                                 "New accounts can publish %(num)d proposals an hour during their "
+                                 "first day. Please wait a little: your text is kept.",
+                                 limits.NEW_ACCOUNT_PROPOSALS))
     proposal.state = "published"
     proposal.published = True
     proposal.published_at = utcnow()
@@ -383,6 +393,8 @@ def support(session: Session, user: User, proposal: Proposal) -> bool:
         raise Forbidden()
     if proposal.state not in ("published", "evaluation"):
         raise Invalid({"": [_l("This proposal no longer takes supports.")]})
+    if proposal.hidden:
+        raise Invalid({"": [_l("A moderator hid this proposal: it takes no supports.")]})
     try:
         with session.begin_nested():
             session.add(ProposalSupport(proposal_id=proposal.id, user_id=user.id))
@@ -586,7 +598,7 @@ def register_queue() -> None:
 
 def section_context(session: Session, hall: Hall, user) -> dict:
     recent = list(session.scalars(select(Proposal).where(
-        Proposal.hall_id == hall.id, Proposal.published.is_(True))
+        Proposal.hall_id == hall.id, Proposal.published.is_(True), Proposal.hidden.is_(False))
         .order_by(Proposal.id.desc()).limit(5)))
     return {"proposals": recent, "my_drafts": drafts(session, hall, user),
             "may_propose": can_propose(session, hall, user), "states": st.STATES}
@@ -595,7 +607,7 @@ def section_context(session: Session, hall: Hall, user) -> dict:
 def _documents(session: Session):
     for proposal in session.scalars(select(Proposal)):
         yield search.Document(proposal.id, title=proposal.title, body=plain_text(proposal),
-                              public=proposal.published and proposal.state != "draft")
+                              public=proposal.published and proposal.state != "draft" and not proposal.hidden)
 
 
 search.register("proposal", 4, _documents)

@@ -91,8 +91,10 @@ def seed(session: Session) -> int:
         index_hall(session, hall)
         created += 1
     session.commit()
+    from portal.deliberation.report_kinds import seed as seed_reports
+
     return (created + seed_debates(session) + seed_proposals(session) + seed_polls(session)
-            + seed_meetings(session) + seed_follows(session))
+            + seed_meetings(session) + seed_reports(session) + seed_follows(session))
 
 
 # --- debates ------------------------------------------------------------------------------------

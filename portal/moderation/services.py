@@ -113,6 +113,8 @@ class Module:
     actions: dict[str, Callable] = field(default_factory=dict)
     offers: Callable[[QueueItem], list[str]] = lambda item: []
     link_pattern: Callable[[], str] | None = None
+    # Seen only by moderators and administrators (content reports), not departments' staff.
+    moderators_only: bool = False
 
 
 MODULES: dict[str, Module] = {}
@@ -259,6 +261,9 @@ def visible(session: Session, user: User, departments: set[int] | None = None):
         return stmt
     if not user.has_role(STAFF):
         return stmt.where(false())
+    hidden = sorted(name for name, module in MODULES.items() if module.moderators_only)
+    if hidden:
+        stmt = stmt.where(QueueItem.module.not_in(hidden))
     if departments is None:
         departments = staff_department_ids(session, user)
     conditions = [_in_departments(departments)] if departments else []

@@ -113,6 +113,11 @@ SAMPLE_VALUES = {
     # meetings: the demo's upcoming meeting (registrations, agenda) and past one (minutes)
     "meeting_id": column("portal.deliberation.models:Meeting", limit=2, fallback=999999),
     "agenda_id": column("portal.deliberation.models:MeetingAgendaItem", limit=1, fallback=999999),
+    # reports: the form for a demo comment nobody reported (the resident's neighbour's, in
+    # Chinese); the queue's page of the demo's reported comment and of the hidden one
+    "reports.report.kind": lambda live: ["debate_comment"],
+    "reports.report.item_id": column("portal.deliberation.models:DebateComment", locale="zh-Hans"),
+    "reported_id": column("portal.moderation.models:ReportedItem", limit=2, fallback=999999),
 }
 
 ROLES = {"anonymous": None, "resident": RESIDENT, "admin": ADMIN}

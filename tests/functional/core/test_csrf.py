@@ -51,6 +51,8 @@ DATA = {
     # following (the target and the follow are absent: 404, after the token was accepted)
     "deliberation.follow": {"follow-frequency": "daily"},
     "deliberation.set_frequency": {"follow-1-frequency": "daily"},
+    "reports.report": {"reason": "spam"},
+    "moderation.decide": {"decision": "hide", "reason_code": "spam"},
 }
 QUERY = {"accounts.register_check": "?field=email"}
 
@@ -82,7 +84,26 @@ def world(app, db_session, factories):
     with app.test_request_context("/en/"):
         token = services._serializer("reset").dumps({"id": target.id,
                                                      "h": target.password_hash[-16:]})
-    return {"admin": admin, "values": {"user_id": target.id, "token": token}}
+    return {"admin": admin, "values": {"user_id": target.id, "token": token,
+                                       **_reported_comment(db_session, factories, admin, target)}}
+
+
+def _reported_comment(db_session, factories, admin, author) -> dict:
+    """Reports: a comment to report and a reported item to decide on."""
+    from portal.deliberation import debates
+    from portal.deliberation import services as halls
+    from portal.moderation import reports
+
+    area = factories.area(code="csrf-city", en="City")
+    hall = halls.create_hall(db_session, admin, halls.HallData(
+        slug="csrf-hall", area_id=area.id, source_locale="en", names={"en": "Hall"},
+        purposes={"en": "For the city."}))
+    halls.join(db_session, author, hall)
+    debate = debates.open_debate(db_session, admin, hall, "Question?", "Text.", "en")
+    comment = debates.comment(db_session, author, hall, debate, "A comment.", "for")
+    reporter = factories.user()
+    result = reports.report(db_session, reporter, "debate_comment", comment.id, "spam", "")
+    return {"kind": "debate_comment", "item_id": comment.id, "reported_id": result.reported.id}
 
 
 def _url(app, endpoint, rule_text, values, locale="en"):
