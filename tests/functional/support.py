@@ -227,19 +227,24 @@ def make_app(database_url, app):
 
 
 def build_url(app, rule, values: dict | None = None, locale: str = "en") -> str:
-    """A URL for ``rule``: ``values`` by argument name, else the first ``any()`` choice,
-    1 for numbers and ``x`` for strings."""
+    """A URL for ``rule``: ``values`` by "endpoint.argument" or by argument name (a value an
+    ``any()`` converter does not allow is skipped), else the first ``any()`` choice, 1 for
+    numbers and ``x`` for strings."""
     from werkzeug.routing.converters import AnyConverter, NumberConverter
 
     values = dict(values or {})
     args = {}
     for name in rule.arguments:
+        converter = rule._converters.get(name)
+        qualified = f"{rule.endpoint}.{name}"
         if name == "locale":
             args[name] = locale
-        elif name in values:
+        elif qualified in values:
+            args[name] = values[qualified]
+        elif name in values and not (isinstance(converter, AnyConverter)
+                                     and values[name] not in converter.items):
             args[name] = values[name]
         else:
-            converter = rule._converters.get(name)
             if isinstance(converter, AnyConverter):
                 args[name] = sorted(converter.items)[0]
             elif isinstance(converter, NumberConverter):
