@@ -49,11 +49,11 @@ class AskForm(PortalForm):
         description=_l("Not sure? Use “Find the department” above: the responsibility list names it."))
     delivery = RadioField(
         _l("How you want to receive it"),
-        choices=[SelectChoice(code, label) for code, label in rules.DELIVERY.items()],
+        choices=[SelectChoice(code, label) for code, label in rules.DELIVERY.items()], validate_choice=False,
         validators=[required(_l("Choose how you want to receive the information."))], default="online")
     visibility = RadioField(
         _l("Who may read the request and its answer"),
-        choices=[SelectChoice(code, label) for code, label in VISIBILITY.items()],
+        choices=[SelectChoice(code, label) for code, label in VISIBILITY.items()], validate_choice=False,
         validators=[required(_l("Choose who may read the request."))], default="private")
     category_id = SelectField(coerce=optional_int, validate_choice=False,
                               validators=[validators.Optional()])
