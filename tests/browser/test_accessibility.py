@@ -108,6 +108,11 @@ SAMPLE_VALUES = {
     "debate_id": column("portal.deliberation.models:Debate", limit=2, fallback=999999),
     # the demo proposals: gathering supports, with the department, accepted with progress
     "proposal_id": column("portal.deliberation.models:Proposal", limit=3, fallback=999999),
+    # disclosure requests: the demo's answered, overdue, awaiting correction and paused ones
+    "transparency.detail.code": column("portal.transparency.models:DisclosureRequest", "tracking_code",
+                                       limit=4, fallback="D-2026-999999"),
+    "transparency.received.code": column("portal.transparency.models:DisclosureRequest", "tracking_code",
+                                         fallback="D-2026-999999"),
 }
 
 ROLES = {"anonymous": None, "resident": RESIDENT, "admin": ADMIN}
