@@ -15,6 +15,7 @@ from wtforms import SelectChoice
 from portal.core.cache import cached_page
 from portal.core.errors import Forbidden, Invalid
 from portal.core.forms import EmptyForm, int_arg
+from portal.core.models import User
 from portal.core.views import apply_errors, flash_errors
 from portal.extensions import db
 from portal.responsibility.services import LEVELS, area_order, categories
@@ -127,10 +128,13 @@ def _page(req, status=200, **bound):
             "action_form": EmptyForm(),
         }
     reply_form = (bound.get("reply_form") or forms.ReplyForm(formdata=None)) if requester else None
+    # The department needs to know whom to answer (by email, by post); nobody else is told.
+    contact = db.session.get(User, req.requester_id) if handler else None
     return render_template(
         "transparency/request.html", req=req, state=rules.STATES[req.state],
         events=svc.timeline(db.session, req), limits=rules.limits(), rules=rules,
         handler=handler, requester=requester, full=handler or requester, reply_form=reply_form,
+        contact=contact,
         **staff_forms), status
 
 

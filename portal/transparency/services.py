@@ -32,9 +32,9 @@ from sqlalchemy.orm import Session, joinedload
 from portal.core import notifications
 from portal.core.calendar import Calendar
 from portal.core.errors import Forbidden, Invalid, NotFound
-from portal.core.forms import CONTROL_MESSAGE, MAX_INT
+from portal.core.forms import CONTROL_MESSAGE, MAX_INT, at_most
 from portal.core.models import User, utcnow
-from portal.core.roles import ADMIN, STAFF
+from portal.core.roles import ADMIN, MODERATOR, STAFF
 from portal.core.text import has_control_characters
 from portal.responsibility.models import Area, Department, ServiceCategory
 from portal.transparency import rules
@@ -84,7 +84,12 @@ def can_handle(session: Session, request: DisclosureRequest, user) -> bool:
 
 
 def can_see(session: Session, request: DisclosureRequest, user) -> bool:
-    return request.public or is_requester(request, user) or can_handle(session, request, user)
+    """Public requests: everybody. Private ones: the requester, the department's staff and
+    administrators, and moderators (the staff queue shows them every row; they read, they do
+    not handle)."""
+    if request.public or is_requester(request, user):
+        return True
+    return can_handle(session, request, user) or (_signed_in(user) and user.has_role(MODERATOR))
 
 
 def _require_handler(session: Session, request: DisclosureRequest, user) -> None:
@@ -282,7 +287,7 @@ def _text(errors: dict, name: str, value: str | None, limit: int, required_messa
     elif has_control_characters(value, multiline=multiline):
         errors[name] = [CONTROL_MESSAGE]
     elif len(value) > limit:
-        errors[name] = [_l("Enter at most %(num)d characters.", num=limit)]
+        errors[name] = [at_most(limit)]
     return value
 
 

@@ -26,6 +26,7 @@ def world(db_session, factories):
         "roads_staff": factories.user(roles=["staff"], departments=[roads]),
         "dispatcher": factories.user(roles=["staff"], departments=[dispatch]),
         "admin": factories.user(roles=["administrator"]),
+        "moderator": factories.user(roles=["moderator"]),
     }
 
 
