@@ -22,6 +22,13 @@ VISIBILITY = {
 }
 
 
+class SearchForm(PortalForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Words in the request or its answer"), validators=[validators.Optional(), length(200)])
+
+
 class FindDepartmentForm(PortalForm):
     """The responsibility list's lookup: a topic and an area name the department (a GET)."""
 

@@ -32,10 +32,13 @@ def _url(req) -> str:
 @bp.get("/disclosure")
 @cached_page("transparency", "responsibility")
 def index():
+    form = forms.SearchForm(request.args)
+    form.validate_search()
+    q = form.q.data or ""
     page = svc.public_requests(db.session, before=int_arg(request.args.get("before")),
-                               after=int_arg(request.args.get("after")))
+                               after=int_arg(request.args.get("after")), q=q)
     return render_template("transparency/index.html", page=page, limits=rules.limits(),
-                           states=rules.STATES)
+                           states=rules.STATES, form=form, args={"q": q} if q else {})
 
 
 @bp.get("/disclosure/mine")

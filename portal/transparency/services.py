@@ -29,7 +29,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from portal.core import notifications
+from portal.core import notifications, search
 from portal.core.calendar import Calendar
 from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.forms import CONTROL_MESSAGE, MAX_INT, at_most
@@ -143,12 +143,43 @@ def for_requester(session: Session, user: User, before: int | None = None, after
     return keyset(session, stmt, DisclosureRequest.id, before=before, after=after, per_page=PER_PAGE)
 
 
-def public_requests(session: Session, before: int | None = None, after: int | None = None):
+def public_requests(session: Session, before: int | None = None, after: int | None = None, q: str = ""):
+    """Public requests, newest first; ``q``: only those whose text has these words."""
     from portal.core.pagination import keyset
 
     stmt = (select(DisclosureRequest).options(joinedload(DisclosureRequest.department))
             .where(DisclosureRequest.public.is_(True)))
+    if q and q.strip():
+        ids = [h.ref_id for h in search.search(session, SEARCH_KIND, q)]
+        stmt = stmt.where(DisclosureRequest.id.in_(ids or [-1]))
     return keyset(session, stmt, DisclosureRequest.id, before=before, after=after, per_page=PER_PAGE)
+
+
+# --- search: public requests and their answers (kind 8) --------------------------------------
+
+SEARCH_KIND = "disclosure"
+
+
+def search_document(request: DisclosureRequest) -> search.Document:
+    """What the public may read: the request's text and its answer's texts; never who asked,
+    their purpose or their correction."""
+    answer = request.answer or {}
+    body = " ".join(answer.get(k) or "" for k in ("provided", "withheld", "holder", "note"))
+    return search.Document(request.id, title=request.description[:300], body=body,
+                           extra=request.tracking_code or "", locale=request.source_locale,
+                           public=request.public)
+
+
+def index_request(session: Session, request: DisclosureRequest) -> None:
+    search.bulk_index(session, SEARCH_KIND, [search_document(request)])
+
+
+def _documents(session: Session):
+    for request in session.scalars(select(DisclosureRequest)):
+        yield search_document(request)
+
+
+search.register(SEARCH_KIND, 8, _documents)
 
 
 # --- choosing the department: the responsibility list's lookup --------------------------------
@@ -355,6 +386,7 @@ def ask(session: Session, actor: User, data: AskData, now: datetime | None = Non
     _start_clock(session, request, now)
     _event(session, request, "received", actor, due=request.due_at.isoformat(timespec="minutes"))
     sync_queue(session, request)
+    index_request(session, request)
     _tell_requester(session, request, "disclosure.received", due=request.due_at.date().isoformat())
     _tell_department(session, request, "disclosure.for_department", actor)
     session.commit()
@@ -552,6 +584,7 @@ def answer(session: Session, actor: User, request: DisclosureRequest, data: Answ
     request.answered_at = now
     event = _event(session, request, "answered", actor, answer_type=data.answer_type)
     sync_queue(session, request)
+    index_request(session, request)
     _tell_requester(session, request, "disclosure.answered")
     session.commit()
     return event

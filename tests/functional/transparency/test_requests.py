@@ -389,6 +389,22 @@ def test_the_index_lists_public_requests_only(client, make_request):
     assert "within 20 working days" in text
 
 
+def test_the_index_searches_public_requests_and_their_answers(app, client, db_session, world,
+                                                              make_request):
+    found = make_request(public=True, description="Tender documents for the lighthouse repaint.")
+    hidden = make_request(public=False, description="Tender documents for the lighthouse roof.")
+    text = page(client.get("/en/disclosure?q=lighthouse")).one("main").text
+    assert found.tracking_code in text and hidden.tracking_code not in text
+    nothing = page(client.get("/en/disclosure?q=zeppelin")).one("main").text
+    assert "No public request has these words." in nothing
+    with app.test_request_context("/en/"):
+        svc.answer(db_session, world["parks_staff"], found,
+                   svc.AnswerData("not_held", holder="Harbour Authority"))
+    assert found.tracking_code in page(client.get("/en/disclosure?q=harbour")).one("main").text
+    bad = client.get("/en/disclosure?q=" + "x" * 201)
+    assert bad.status_code == 200 and "Enter at most 200 characters." in _field_error(bad, "q")
+
+
 # --- overdue requests -----------------------------------------------------------------------
 
 def test_an_overdue_request_is_flagged_and_the_dispatcher_told_once(app, db_session, world, make_request):
