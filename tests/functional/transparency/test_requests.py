@@ -182,6 +182,7 @@ def test_the_journey_for_every_kind_of_answer(client, db_session, world, login, 
     # the public sees the answer and the whole timeline, nobody named, no form, no cookie
     public = client.application.test_client().get(url)
     assert public.status_code == 200 and "Set-Cookie" not in public.headers
+    assert public.headers["Cache-Control"].startswith("public") and public.headers.get("ETag")
     doc = page(public)
     main = doc.one("main").text
     assert name in main and shown in main
@@ -384,7 +385,10 @@ def test_your_disclosure_requests_lists_only_yours(client, world, login, make_re
 
 def test_the_index_lists_public_requests_only(client, make_request):
     public, private = make_request(public=True), make_request(public=False)
-    text = page(client.get("/en/disclosure")).one("main").text
+    response = client.get("/en/disclosure")
+    assert "Set-Cookie" not in response.headers  # cacheable: its search form has no token
+    assert response.headers["Cache-Control"].startswith("public")
+    text = page(response).one("main").text
     assert public.tracking_code in text and private.tracking_code not in text
     assert "within 20 working days" in text
 
