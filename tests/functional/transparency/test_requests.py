@@ -220,6 +220,7 @@ def test_a_second_extension_is_refused_beside_the_field(client, db_session, worl
     ("answer", {"answer_type": "bribe"}, "answer_type", "Choose the kind of answer."),
     ("answer", {}, "answer_type", "Choose the kind of answer."),
     ("answer", {"answer_type": "published"}, "link", "Enter the link"),
+    ("answer", {"answer_type": "provided"}, "link", "Enter the link"),
     ("answer", {"answer_type": "published", "link": "javascript:alert(1)"}, "link", "Enter a full link"),
     ("answer", {"answer_type": "provided", "link": "x" * 501}, "link", "Enter at most 500 characters."),
     ("answer", {"answer_type": "partly", "withheld": "w", "ground": "third_party"}, "provided",
