@@ -19,6 +19,7 @@ DOMAINS = (
     "portal.moderation",
     "portal.feedback",
     "portal.deliberation",
+    "portal.transparency",
 )
 
 

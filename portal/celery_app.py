@@ -43,6 +43,10 @@ def celery_init_app(app: Flask) -> Celery:
                 "task": "portal.feedback.tasks.check_deadlines",
                 "schedule": app.config.get("DEADLINE_CHECK_SECONDS", 300.0),
             },
+            "check-disclosure-deadlines": {
+                "task": "portal.transparency.tasks.check_deadlines",
+                "schedule": app.config.get("DISCLOSURE_CHECK_SECONDS", 900.0),
+            },
             "refresh-metrics": {
                 "task": "portal.feedback.tasks.refresh_metrics",
                 "schedule": app.config.get("METRICS_REFRESH_SECONDS", 600.0),

@@ -77,6 +77,15 @@ class Config:
     FEEDBACK_CONFIRM_DAYS = 5  # working days for the resident to confirm an answer
     FEEDBACK_MAX_FILE_BYTES = 5 * 1024 * 1024
     DEADLINE_CHECK_SECONDS = 300.0
+    # Disclosure on request (docs/transparency.md): working days, after Order 711 (2019).
+    DISCLOSURE_ANSWER_DAYS = 20
+    DISCLOSURE_EXTENSION_DAYS = 20  # one extension, at most this many working days
+    DISCLOSURE_CORRECTION_DAYS = 7  # to ask for a correction, from receipt
+    DISCLOSURE_ANSWER_TYPES = ("published", "provided", "partly", "refused", "not_exist",
+                               "not_held", "repeated")
+    DISCLOSURE_REFUSAL_GROUNDS = ("state_secret", "law_forbids", "security", "third_party",
+                                  "internal", "process", "enforcement")
+    DISCLOSURE_CHECK_SECONDS = 900.0
     METRICS_SNAPSHOTS = True  # the metrics page reads what refresh_metrics stored
     METRICS_REFRESH_SECONDS = 600.0
     # The accessibility statement: whom residents contact about accessibility, the body that

@@ -150,5 +150,6 @@ def seed(session: Session) -> int:
     session.commit()
     from portal.deliberation.seed import seed as seed_halls
     from portal.feedback.seed import seed as seed_feedback
+    from portal.transparency.seed import seed as seed_disclosure
 
-    return created + seed_feedback(session) + seed_halls(session)
+    return created + seed_feedback(session) + seed_halls(session) + seed_disclosure(session)

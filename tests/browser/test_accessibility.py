@@ -118,6 +118,11 @@ SAMPLE_VALUES = {
     "reports.report.kind": lambda live: ["debate_comment"],
     "reports.report.item_id": column("portal.deliberation.models:DebateComment", locale="zh-Hans"),
     "reported_id": column("portal.moderation.models:ReportedItem", limit=2, fallback=999999),
+    # disclosure requests: the demo's answered, overdue, awaiting correction and paused ones
+    "transparency.detail.code": column("portal.transparency.models:DisclosureRequest", "tracking_code",
+                                       limit=4, fallback="D-2026-999999"),
+    "transparency.received.code": column("portal.transparency.models:DisclosureRequest", "tracking_code",
+                                         fallback="D-2026-999999"),
 }
 
 ROLES = {"anonymous": None, "resident": RESIDENT, "admin": ADMIN}

@@ -53,6 +53,7 @@ DATA = {
     "deliberation.set_frequency": {"follow-1-frequency": "daily"},
     "reports.report": {"reason": "spam"},
     "moderation.decide": {"decision": "hide", "reason_code": "spam"},
+    "transparency.ask": {"description": "d", "delivery": "online", "visibility": "private"},
 }
 QUERY = {"accounts.register_check": "?field=email"}
 

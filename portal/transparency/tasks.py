@@ -1,0 +1,11 @@
+"""Celery tasks of the transparency module: each one service call."""
+
+from celery import shared_task
+
+from portal.extensions import db
+from portal.transparency import services
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def check_deadlines() -> int:
+    return services.check_deadlines(db.session)
