@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
     from portal.core.home import HomeCard, register_home_card
     from portal.deliberation import (
         debate_routes,  # noqa: F401  (debates: routes on bp, section)
+        proposal_comment_routes,  # noqa: F401  (proposal comments: routes on bp)
         proposal_routes,  # proposals: its routes on bp, section, queue
     )
     from portal.deliberation.routes import bp

@@ -14,6 +14,7 @@ from portal.core.cache import cached_page
 from portal.core.errors import Forbidden, Invalid
 from portal.core.forms import EmptyForm
 from portal.core.views import apply_errors, flash_errors
+from portal.deliberation import proposal_comment_routes as discussion
 from portal.deliberation import proposal_forms as forms
 from portal.deliberation import proposal_states as st
 from portal.deliberation import proposals as services
@@ -127,7 +128,7 @@ def edit_proposal(proposal_id: int):
 # --- a proposal's page --------------------------------------------------------------------------
 
 def _page(proposal, status=200, withdraw_form=None, answer_form=None, milestone_form=None,
-          amendment_form=None):
+          amendment_form=None, comment_form=None):
     user = current_user
     signed_in = user.is_authenticated
     may_answer = services.can_answer(db.session, proposal, user)
@@ -146,7 +147,8 @@ def _page(proposal, status=200, withdraw_form=None, answer_form=None, milestone_
         amendment_form=amendment_form or (forms.AmendmentForm() if signed_in else None),
         withdraw_form=withdraw_form or (forms.WithdrawForm() if signed_in else None),
         answer_form=answer_form or (forms.AnswerForm() if may_answer else None),
-        milestone_form=milestone_form or (forms.MilestoneForm() if may_answer else None)), status
+        milestone_form=milestone_form or (forms.MilestoneForm() if may_answer else None),
+        **discussion.context(proposal, comment_form)), status
 
 
 @bp.get("/proposals/<int:proposal_id>")

@@ -48,6 +48,7 @@ DATA = {
     "accounts.change_email": {"em-email": "moved@example.org", "em-password": PASSWORD},
     "admin.user": {"roles": ["staff"]},
     "admin.block": {"action": "block"},
+    "deliberation.comment_proposal": {"comment-body": "A comment"},
 }
 QUERY = {"accounts.register_check": "?field=email"}
 
