@@ -136,13 +136,25 @@ class ThreadPage:
         return len(self.nodes)
 
 
+def cursor_args(before: int | None, after: int | None) -> dict:
+    """The query arguments of the thread page asked for (``after`` wins)."""
+    if after is not None:
+        return {"after": after}
+    return {"before": before} if before is not None else {}
+
+
+def _author(model):
+    # a comment shows its author's name only: not the whole account, nor its roles
+    return joinedload(model.author).load_only(User.id, User.display_name).lazyload("*")
+
+
 def thread_page(session: Session, model, scope, scope_id: int, before: int | None = None,
                 after: int | None = None, per_page: int = PER_PAGE) -> ThreadPage:
     """A page of top-level comments (oldest first) with all their replies, each with its author.
     Without a cursor, the latest page; ``before``/``after`` an id, the page before or after it."""
-    roots_q = (select(model).options(joinedload(model.author))
+    roots_q = (select(model).options(_author(model))
                .where(scope == scope_id, model.parent_id.is_(None)))
-    args: dict = {}
+    args = cursor_args(before, after)
     if after is not None:
         roots = list(session.scalars(roots_q.where(model.id > after).order_by(model.id)
                                      .limit(per_page + 1)))
@@ -150,11 +162,9 @@ def thread_page(session: Session, model, scope, scope_id: int, before: int | Non
         roots = roots[:per_page]
         older = roots[0].id if roots and after > 0 else None
         newer = roots[-1].id if more else None
-        args = {"after": after}
     else:
         if before is not None:
             roots_q = roots_q.where(model.id < before)
-            args = {"before": before}
         roots = list(session.scalars(roots_q.order_by(model.id.desc()).limit(per_page + 1)))
         more = len(roots) > per_page
         roots = roots[:per_page][::-1]
@@ -165,7 +175,7 @@ def thread_page(session: Session, model, scope, scope_id: int, before: int | Non
     ids = [c.id for c in roots]
     children = select(model.id).where(scope == scope_id, model.parent_id.in_(ids))
     replies = session.scalars(
-        select(model).options(joinedload(model.author))
+        select(model).options(_author(model))
         .where(scope == scope_id, or_(model.parent_id.in_(ids), model.parent_id.in_(children)))
         .order_by(model.id)).all()
     nodes = {c.id: Node(c) for c in roots}

@@ -6,14 +6,17 @@ comment is published. Anonymous readers get the cached proposal page, with no fo
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
+from portal.core.cache import cached_fragment
 from portal.core.errors import Invalid, NotFound
 from portal.core.forms import int_arg
 from portal.core.views import apply_errors, flash_errors
+from portal.deliberation import comments, proposals
 from portal.deliberation import proposal_comments as svc
-from portal.deliberation import proposals
 from portal.deliberation.comment_forms import CommentForm
 from portal.deliberation.routes import bp
 from portal.extensions import db, htmx
@@ -39,9 +42,18 @@ def context(proposal, comment_form=None, status_message=None) -> dict:
             replying_to = svc.get_comment(db.session, proposal, comment_form.parent())
         except NotFound:  # the form says so when posted
             replying_to = None
+    before, after = int_arg(request.args.get("before")), int_arg(request.args.get("after"))
+    args = comments.cursor_args(before, after)
+
+    def render():
+        return Markup(render_template(  # noqa: S704 (an autoescaped template's output)
+            "deliberation/_proposal_thread.html", proposal=proposal, with_replies=taking_part,
+            thread=svc.thread(db.session, proposal, before=before, after=after)))
+
+    key = (f"proposal-thread:{proposal.id}:{sorted(args.items())}:{g.get('locale')}:"
+           f"{get_timezone()}:{taking_part}")
     return {
-        "thread": svc.thread(db.session, proposal, before=int_arg(request.args.get("before")),
-                             after=int_arg(request.args.get("after"))),
+        "thread_html": cached_fragment(("deliberation",), key, render), "thread_args": args,
         "comment_form": comment_form if taking_part else None, "replying_to": replying_to,
         "comments_open": svc.open_for_comments(proposal), "status_message": status_message,
     }

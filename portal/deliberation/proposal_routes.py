@@ -4,13 +4,15 @@ proposal, a proposal's page with the forms its reader may use, and one POST rout
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from portal.core.cache import cached_page
+from portal.core.cache import cached_fragment, cached_page
 from portal.core.errors import Forbidden, Invalid
 from portal.core.forms import EmptyForm
 from portal.core.views import apply_errors, flash_errors
@@ -40,6 +42,14 @@ def _url(proposal) -> str:
 @bp.get("/proposals")
 @cached_page("deliberation", "responsibility")
 def proposals():
+    # The filters and rows are the same for every reader of this URL: kept once rendered, so a
+    # signed-in reader pays for the page around them only.
+    key = f"proposals:{g.get('locale')}:{get_timezone()}:{sorted(request.args.items(multi=True))}"
+    content = cached_fragment(("deliberation", "responsibility"), key, _list_content)
+    return render_template("deliberation/proposals.html", content=content)
+
+
+def _list_content() -> Markup:
     form = forms.ProposalSearchForm(request.args)
     halls = list(db.session.scalars(select(Hall).where(Hall.archived.is_(False)).order_by(Hall.slug)))
     form.state.choices = [SelectChoice("", _l("Any state"))] + [
@@ -54,7 +64,8 @@ def proposals():
         sort=form.sort.data or "newest", q=form.q.data or "", after=request.args.get("after"))
     page = services.proposal_page(db.session, f)
     args = {k: v for k, v in request.args.items() if k in ("q", "state", "area_id", "hall_id", "sort") and v}
-    return render_template("deliberation/proposals.html", form=form, page=page, args=args, states=st.STATES)
+    return Markup(render_template(  # noqa: S704 (an autoescaped template's output)
+        "deliberation/_proposals_list.html", form=form, page=page, args=args, states=st.STATES))
 
 
 # --- drafting -----------------------------------------------------------------------------------
