@@ -304,3 +304,61 @@ def test_most_commented_first_by_keyset(client, world, db_session):
     # the hall's filter sorts the same way
     hall_list = page(client.get(f"/en/proposals?sort=commented&hall_id={world['hall'].id}"))
     assert hall_list.find("h2", class_="proposal-summary__title").text.strip() == "Busy"
+
+
+def _reply_links(doc, item) -> list:
+    return [a for a in doc.by_id(f"comment-{item.id}").find_all("a") if "reply_to=" in (a.get("href") or "")]
+
+
+def test_the_kept_thread_is_per_kind_of_reader_and_follows_new_comments(client, world, login,
+                                                                        db_session, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PAGE_CACHE", True)
+    first = proposal_comments.comment(db_session, world["ann"], world["proposal"], "First")
+    login(world["ben"])  # a member: reply links
+    doc = page(client.get(world["url"]))
+    assert _reply_links(doc, first)
+    client.post("/en/account/logout")
+    login(world["outsider"])  # not a member: the same thread, without reply links
+    doc = page(client.get(world["url"]))
+    assert not _reply_links(doc, first)
+    second = proposal_comments.comment(db_session, world["ann"], world["proposal"], "Second")
+    assert page(client.get(world["url"])).by_id(f"comment-{second.id}") is not None
+    client.post("/en/account/logout")
+    login(world["ben"])
+    assert page(client.get(world["url"])).by_id(f"comment-{second.id}") is not None
+
+
+def test_a_long_debate_thread_is_read_by_pages_too(client, factories, db_session):
+    from portal.deliberation import debates
+    from portal.deliberation.models import DebateComment
+
+    city = factories.area(code="city2", en="City")
+    host = factories.user(roles=["staff"], display_name="Host", created_at=OLD)
+    hall = services.create_hall(db_session, host, services.HallData(
+        slug="talks", area_id=city.id, source_locale="en", names={"en": "Talks"},
+        purposes={"en": "Talks"}))
+    debate = debates.open_debate(db_session, host, hall, "A question?", "About it.", "en")
+    for n in range(comments.PER_PAGE + 5):
+        db_session.add(DebateComment(debate_id=debate.id, author_id=host.id, stance="for",
+                                     body=f"Said {n}"))
+    db_session.commit()
+    url = f"/en/halls/talks/debates/{debate.id}"
+    doc = page(client.get(url))
+    listed = doc.one("ol", class_="debate-comments").find_all("h3")
+    assert len(listed) == comments.PER_PAGE and "Said 4 " not in doc.text.replace("Said 4\n", "")
+    older = doc.one("section", class_="debate-thread").one("nav", class_="pagination").find("a", rel="next")
+    earlier = page(client.get(older.get("href")))
+    assert len(earlier.one("ol", class_="debate-comments").find_all("h3")) == 5
+
+
+def test_the_demo_seed_has_a_short_thread_once(app, client, db_session):
+    from portal.seed import seed
+
+    with app.test_request_context("/"):
+        seed(db_session)
+        seed(db_session)  # idempotent
+    proposal = db_session.scalar(select(Proposal).where(Proposal.comment_count > 0))
+    total = db_session.scalar(select(func.count()).select_from(ProposalComment))
+    assert proposal is not None and proposal.comment_count == total == 4
+    doc = page(client.get(f"/en/proposals/{proposal.id}"))
+    assert doc.find("p", class_="user-text", lang="zh-Hans") is not None
