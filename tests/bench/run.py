@@ -163,7 +163,14 @@ def login(base: str, email: str) -> str:
                                    {"email": email, "password": DEMO_PASSWORD})
     assert status == 303, f"login as {email}: {status}"
     cookies = [c.split(";", 1)[0] for c in headers.get_all("Set-Cookie") or []]
-    return "; ".join(c for c in cookies if c.startswith("portal_session="))
+    cookie = "; ".join(c for c in cookies if c.startswith("portal_session="))
+    # A browser keeps the session its first page with a form gives it (the CSRF token is
+    # stored then, once): so does the load, else every request of a page with a form would
+    # store a new token and write the session again.
+    _status, headers, _body = fetch(f"{base}/en/account/settings", {**HEADERS, "Cookie": cookie})
+    updated = [c.split(";", 1)[0] for c in headers.get_all("Set-Cookie") or []
+               if c.startswith("portal_session=")]
+    return updated[0] if updated else cookie
 
 
 def measure(base: str, page: Page, cookie: str | None) -> Result:
@@ -328,18 +335,22 @@ def run(kind: str) -> list[Result]:
     return results
 
 
+def _key(page: Page) -> tuple[str, str | None]:
+    return page.label, page.who  # the same page, anonymous and signed in
+
+
 def verdicts(results: list[Result]) -> dict[str, tuple[str, bool]]:
     """Each page's target and whether it passes."""
     plain = next((r for r in results if r.page.label == "public list"), None)
     out = {}
     for r in results:
         if r.page.kind == "anonymous":
-            out[r.page.label] = (f"≥ {ANONYMOUS_TARGET}", r.ratio >= ANONYMOUS_TARGET)
+            out[_key(r.page)] = (f"≥ {ANONYMOUS_TARGET}", r.ratio >= ANONYMOUS_TARGET)
         elif r.page.kind == "signed-in":
-            out[r.page.label] = (f"≥ {SIGNED_IN_TARGET}", r.ratio >= SIGNED_IN_TARGET)
+            out[_key(r.page)] = (f"≥ {SIGNED_IN_TARGET}", r.ratio >= SIGNED_IN_TARGET)
         elif r.page.kind == "search" and plain is not None:
             limit = plain.p95 * SEARCH_P95_FACTOR
-            out[r.page.label] = (f"p95 ≤ {SEARCH_P95_FACTOR:.0f}× list ({limit:.1f} ms)", r.p95 <= limit)
+            out[_key(r.page)] = (f"p95 ≤ {SEARCH_P95_FACTOR:.0f}× list ({limit:.1f} ms)", r.p95 <= limit)
     return out
 
 
@@ -349,7 +360,7 @@ def table(kind: str, results: list[Result]) -> str:
              "| CPU ms/req | × hello (CPU) |",
              "|---|---:|---:|---:|---:|---:|---|---|---:|---:|"]
     for r in results:
-        target, ok = marks.get(r.page.label, ("", None))
+        target, ok = marks.get(_key(r.page), ("", None))
         mark = "" if ok is None else ("pass" if ok else "FAIL")
         who = f" (signed in: {r.page.who})" if r.page.who else ""
         lines.append(f"| {r.page.label}{who} | {r.rps:,.0f} | {r.p50:.1f} | {r.p95:.1f} | {r.size:,} "

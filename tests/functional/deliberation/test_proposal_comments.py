@@ -362,3 +362,13 @@ def test_the_demo_seed_has_a_short_thread_once(app, client, db_session):
     assert proposal is not None and proposal.comment_count == total == 4
     doc = page(client.get(f"/en/proposals/{proposal.id}"))
     assert doc.find("p", class_="user-text", lang="zh-Hans") is not None
+
+
+def test_an_htmx_reply_is_nested(client, world, login, db_session):
+    first = proposal_comments.comment(db_session, world["ann"], world["proposal"], "First")
+    login(world["ben"])
+    response = _post(client, world, "Nested by htmx", first.id, **{"HX-Request": "true"})
+    assert response.status_code == 200
+    reply = db_session.scalar(select(ProposalComment).where(ProposalComment.body == "Nested by htmx"))
+    assert reply.parent_id == first.id
+    assert page(response).by_id(f"comment-{first.id}").by_id(f"comment-{reply.id}") is not None
