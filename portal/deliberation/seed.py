@@ -271,15 +271,20 @@ def seed_proposal_comments(session: Session) -> int:
     if proposal is None or session.scalar(
             select(ProposalComment.id).where(ProposalComment.proposal_id == proposal.id).limit(1)):
         return 0
+    from datetime import timedelta
+
+    from portal.core.models import utcnow
+
     users = {u.email: u for u in session.scalars(select(User))}
     made: list[ProposalComment] = []
-    for author, body, locale, reply_to in PROPOSAL_COMMENTS:
+    for n, (author, body, locale, reply_to) in enumerate(PROPOSAL_COMMENTS):
         if author not in users:
             continue
         parent = made[reply_to - 1] if reply_to and reply_to <= len(made) else None
         item = ProposalComment(proposal_id=proposal.id, parent_id=parent.id if parent else None,
                                depth=parent.depth + 1 if parent else 1, author_id=users[author].id,
-                               body=body, locale=locale)
+                               body=body, locale=locale,
+                               created_at=utcnow() - timedelta(days=2, hours=len(PROPOSAL_COMMENTS) - n))
         session.add(item)
         session.flush()
         made.append(item)
