@@ -74,6 +74,16 @@ def debate(slug: str, debate_id: int):
     return _page(hall, debates.get_debate(db.session, hall, debate_id))
 
 
+@bp.get("/halls/<slug:slug>/debates", endpoint="debates")
+@cached_page("deliberation", "responsibility")
+def debates_list(slug: str):
+    hall = _hall_with_debates(slug)
+    page = debates.debate_page(db.session, hall, before=int_arg(request.args.get("before")),
+                               after=int_arg(request.args.get("after")))
+    return render_template("deliberation/debates.html", hall=hall, page=page, balance=debates.balance,
+                           stance_labels=debates.STANCE_LABELS)
+
+
 @bp.route("/halls/<slug:slug>/debates/new", methods=["GET", "POST"])
 @login_required
 def new_debate(slug: str):

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from portal.core import search
 from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.models import User, utcnow
+from portal.core.pagination import keyset
 from portal.core.roles import ADMIN
 from portal.deliberation import comments
 from portal.deliberation import services as halls
@@ -77,11 +78,23 @@ def _check_tool(hall: Hall) -> None:
         raise NotFound()
 
 
-def debates_of(session: Session, hall: Hall) -> list[Debate]:
-    """The hall's debates, open ones first, newest activity first (one statement)."""
+HALL_DEBATES = 10  # on the hall's page; the others on the hall's debate list, by pages
+
+
+def debates_of(session: Session, hall: Hall, limit: int = HALL_DEBATES + 1) -> list[Debate]:
+    """The hall's first debates, open ones first, newest activity first (one statement): one
+    more than the hall's page shows, so it knows whether to link to the rest."""
     return list(session.scalars(
         select(Debate).where(Debate.hall_id == hall.id)
-        .order_by(Debate.state.desc(), Debate.last_activity_at.desc(), Debate.id.desc())))
+        .order_by(Debate.state.desc(), Debate.last_activity_at.desc(), Debate.id.desc())
+        .limit(limit)))
+
+
+def debate_page(session: Session, hall: Hall, before: int | None = None, after: int | None = None):
+    """All the hall's debates, newest first, by keyset on the id (one statement a page)."""
+    _check_tool(hall)
+    return keyset(session, select(Debate).where(Debate.hall_id == hall.id), Debate.id,
+                  before=before, after=after)
 
 
 def get_debate(session: Session, hall: Hall, debate_id: int) -> Debate:
@@ -266,7 +279,9 @@ def toggle_endorsement(session: Session, user: User, hall: Hall, debate: Debate,
 # --- the hall's section and search ---------------------------------------------------------
 
 def section_context(session: Session, hall: Hall, user) -> dict:
-    return {"debates": debates_of(session, hall), "can_open_debate": can_host(session, hall, user),
+    first = debates_of(session, hall)
+    return {"debates": first[:HALL_DEBATES], "more_debates": len(first) > HALL_DEBATES,
+            "can_open_debate": can_host(session, hall, user),
             "balance": balance, "stance_labels": STANCE_LABELS}
 
 

@@ -372,3 +372,32 @@ def test_an_htmx_reply_is_nested(client, world, login, db_session):
     reply = db_session.scalar(select(ProposalComment).where(ProposalComment.body == "Nested by htmx"))
     assert reply.parent_id == first.id
     assert page(response).by_id(f"comment-{first.id}").by_id(f"comment-{reply.id}") is not None
+
+
+def test_a_busy_hall_shows_its_first_debates_and_links_to_all_by_pages(client, factories, db_session):
+    from portal.deliberation import debates
+    from portal.extensions import db
+
+    city = factories.area(code="city3", en="City")
+    host = factories.user(roles=["staff"], display_name="Host", created_at=OLD)
+    hall = services.create_hall(db_session, host, services.HallData(
+        slug="busy", area_id=city.id, source_locale="en", names={"en": "Busy"}, purposes={"en": "Busy"}))
+    for n in range(3):
+        debates.open_debate(db_session, host, hall, f"Question {n}?", "About it.", "en")
+    with QueryCounter(db.engine) as few:
+        assert "All the hall's debates" not in client.get("/en/halls/busy").get_data(as_text=True)
+    for n in range(3, 45):
+        debates.open_debate(db_session, host, hall, f"Question {n}?", "About it.", "en")
+    with QueryCounter(db.engine) as many:
+        doc = page(client.get("/en/halls/busy"))
+    assert len(many.statements) == len(few.statements)
+    listed = doc.one("section", class_="hall-debates").find_all("li", class_="debate-summary")
+    assert len(listed) == debates.HALL_DEBATES
+    link = next(a for a in doc.find_all("a") if a.text.strip() == "All the hall's debates")
+    first = page(client.get(link.get("href")))
+    assert first.one("h1").text.startswith("Debates")
+    assert len(first.find_all("li", class_="debate-summary")) == 20 and "Question 44?" in first.text
+    older = first.one("nav", class_="pagination").find("a", rel="next").get("href")
+    second = page(client.get(older))
+    assert "Question 24?" in second.text and "Question 25?" not in second.text
+    assert client.get("/en/halls/busy/debates?before=zz").status_code == 200
