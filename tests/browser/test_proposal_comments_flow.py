@@ -80,3 +80,11 @@ def test_the_thread_is_accessible_right_to_left(new_context, login_as, proposal_
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.locator("section.proposal-thread article").first).to_be_visible()
     assert_accessible(page, "ar", "the proposal's thread in Arabic", True)
+
+
+@pytest.mark.parametrize("locale", ["en", "ar"])
+def test_a_halls_debate_list_is_accessible(new_context, locale):
+    page = new_context().new_page()
+    page.goto(f"/{locale}/halls/riverbend-forum/debates")
+    expect(page.locator("li.debate-summary").first).to_be_visible()
+    assert_accessible(page, locale, "a hall's debate list", True)
