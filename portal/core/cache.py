@@ -294,6 +294,26 @@ def cached_page(*topics: str):
     return decorator
 
 
+def cached_fragment(topics: tuple[str, ...], key: str, render: Callable[[], Any]):
+    """A piece of a page that is the same for every reader of one kind (a proposal's thread,
+    with or without reply links, in one locale): kept in this process under ``key`` and the
+    versions of ``topics``, so a write to them replaces it. Pages for signed-in people use it
+    for their public parts only: ``key`` must name everything the piece depends on, and a piece
+    holds nothing of one person (no form, no token, no "you")."""
+    config = current_app.config
+    if not config.get("PAGE_CACHE"):
+        return render()
+    try:
+        full = "frag:" + hashlib.sha256("\n".join((*versions(*topics), key)).encode()).hexdigest()
+    except Unavailable:
+        return render()
+    found = _local.get(full)
+    if found is None:
+        found = render()
+        _local.set(full, found, config["PAGE_CACHE_TIMEOUT"])
+    return found
+
+
 # --- reference data -------------------------------------------------------------------------
 
 _reference: dict[str, tuple[str, Any]] = {}

@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
         meeting_routes,  # meetings: routes on bp, section, reminder task
         poll_routes,  # votes: its routes on bp, section
         poll_tasks,  # noqa: F401  (votes: the clock's Celery task)
+        proposal_comment_routes,  # noqa: F401  (proposal comments: routes on bp)
         proposal_routes,  # proposals: its routes on bp, section, queue
         report_kinds,  # reports: comments, debates and proposals are reportable
     )

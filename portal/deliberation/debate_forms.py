@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 
-from portal.core.forms import PortalForm, length, optional_int, required
+from portal.core.forms import PortalForm, length, required
+from portal.deliberation import comment_forms
 from portal.deliberation.debates import (
-    COMMENT_MAX,
     CONCLUSION_MAX,
     DESCRIPTION_MAX,
     STANCE_LABELS,
@@ -26,18 +26,9 @@ class DebateForm(PortalForm):
     source_locale = source_field()
 
 
-class CommentForm(PortalForm):
+class CommentForm(comment_forms.CommentForm):
     stance = RadioField(_l("Your stance"), choices=[SelectChoice(s, STANCE_LABELS[s]) for s in STANCES],
                         validators=[required(_l("Choose whether you are for, against or neutral."))])
-    body = TextAreaField(_l("Your comment"), validators=[
-        required(_l("Write your comment.")), length(COMMENT_MAX)],
-        description=_l("Plain text. Say what you think and why."))
-    parent_id = HiddenField(validators=[length(20)])
-
-    def parent(self) -> int | None:
-        """The comment replied to: None for a new thread, 0 for a value that is no id."""
-        raw = (self.parent_id.data or "").strip()
-        return (optional_int(raw) or 0) if raw else None
 
 
 class CloseForm(PortalForm):

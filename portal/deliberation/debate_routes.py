@@ -21,9 +21,9 @@ from portal.deliberation.routes import bp
 from portal.extensions import db, htmx
 
 
-def _debate_url(hall, debate, anchor: str | None = None) -> str:
+def _debate_url(hall, debate, anchor: str | None = None, **args) -> str:
     return url_for("deliberation.debate", slug=hall.slug, debate_id=debate.id,
-                   _anchor=anchor)
+                   _anchor=anchor, **args)
 
 
 def _hall_with_debates(slug: str):
@@ -47,16 +47,11 @@ def _context(hall, debate, comment_form=None, close_form=None, status_message=No
         reply = int_arg(request.args.get("reply_to"))
         if reply is not None:
             comment_form.parent_id.data = str(reply)
-    nodes = debates.thread(db.session, debate)
+    nodes = debates.thread(db.session, debate, before=int_arg(request.args.get("before")),
+                           after=int_arg(request.args.get("after")))
     if comment_form is not None and comment_form.parent():
-        wanted = comment_form.parent()
-        stack = list(nodes)
-        while stack:
-            node = stack.pop()
-            if node.comment.id == wanted:
-                replying_to = node.comment
-                break
-            stack.extend(node.replies)
+        wanted = debates.get_comment_or_none(db.session, debate, comment_form.parent())
+        replying_to = wanted
     return {
         "hall": hall, "debate": debate, "mine": mine, "thread": nodes,
         "balance": debates.balance(debate), "stance_labels": debates.STANCE_LABELS,
@@ -78,6 +73,16 @@ def _page(hall, debate, status: int = 200, **kwargs):
 def debate(slug: str, debate_id: int):
     hall = _hall_with_debates(slug)
     return _page(hall, debates.get_debate(db.session, hall, debate_id))
+
+
+@bp.get("/halls/<slug:slug>/debates", endpoint="debates")
+@cached_page("deliberation", "responsibility")
+def debates_list(slug: str):
+    hall = _hall_with_debates(slug)
+    page = debates.debate_page(db.session, hall, before=int_arg(request.args.get("before")),
+                               after=int_arg(request.args.get("after")))
+    return render_template("deliberation/debates.html", hall=hall, page=page, balance=debates.balance,
+                           stance_labels=debates.STANCE_LABELS)
 
 
 @bp.route("/halls/<slug:slug>/debates/new", methods=["GET", "POST"])
@@ -139,7 +144,8 @@ def comment(slug: str, debate_id: int):
             if htmx:
                 return _fragment(hall, debate, status_message=message)
             flash(message, "success")
-            return redirect(_debate_url(hall, debate, f"comment-{item.id}"), code=303)
+            return redirect(_debate_url(hall, debate, f"comment-{item.id}",
+                                        **debates.page_of(db.session, debate, item)), code=303)
     # the reply's target is a hidden field: its error is said above the form
     form.form_errors.extend(form.parent_id.errors)
     form.parent_id.errors = []
@@ -167,7 +173,8 @@ def endorse(slug: str, debate_id: int, comment_id: int):
                 "deliberation/_debate_endorse.html", hall=hall, debate=debate, comment=item,
                 endorsed={item.id} if endorsed else set(), action_form=EmptyForm(),
                 taking_part=True, announce=True)
-    return redirect(_debate_url(hall, debate, f"comment-{item.id}"), code=303)
+    return redirect(_debate_url(hall, debate, f"comment-{item.id}",
+                                **debates.page_of(db.session, debate, item)), code=303)
 
 
 @bp.post("/halls/<slug:slug>/debates/<int:debate_id>/close")

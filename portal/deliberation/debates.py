@@ -16,10 +16,9 @@ never count rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
@@ -27,12 +26,11 @@ from sqlalchemy.orm import Session, joinedload
 from portal.core import search, site_search
 from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.models import User, utcnow
+from portal.core.pagination import keyset
 from portal.core.roles import ADMIN
-from portal.core.text import has_control_characters
-from portal.deliberation import follows, limits
+from portal.deliberation import comments, follows, limits
 from portal.deliberation import services as halls
 from portal.deliberation.models import (
-    DEBATE_MAX_DEPTH,
     STANCES,
     Debate,
     DebateComment,
@@ -40,9 +38,9 @@ from portal.deliberation.models import (
     Hall,
 )
 
-TITLE_MAX, DESCRIPTION_MAX, CONCLUSION_MAX, COMMENT_MAX = 200, 5000, 5000, 4000
-NEW_ACCOUNT_HOURS = limits.NEW_ACCOUNT_HOURS
-NEW_ACCOUNT_COMMENTS = limits.NEW_ACCOUNT_COMMENTS
+TITLE_MAX, DESCRIPTION_MAX, CONCLUSION_MAX = 200, 5000, 5000
+COMMENT_MAX, DEBATE_MAX_DEPTH = comments.COMMENT_MAX, comments.MAX_DEPTH
+NEW_ACCOUNT_HOURS, NEW_ACCOUNT_COMMENTS = comments.NEW_ACCOUNT_HOURS, comments.NEW_ACCOUNT_COMMENTS
 
 STANCE_LABELS = {"for": _l("For"), "against": _l("Against"), "neutral": _l("Neutral")}
 STANCE_COUNTERS = {"for": "for_count", "against": "against_count", "neutral": "neutral_count"}
@@ -81,11 +79,23 @@ def _check_tool(hall: Hall) -> None:
         raise NotFound()
 
 
-def debates_of(session: Session, hall: Hall) -> list[Debate]:
-    """The hall's debates, open ones first, newest activity first (one statement)."""
+HALL_DEBATES = 10  # on the hall's page; the others on the hall's debate list, by pages
+
+
+def debates_of(session: Session, hall: Hall, limit: int = HALL_DEBATES + 1) -> list[Debate]:
+    """The hall's first debates, open ones first, newest activity first (one statement): one
+    more than the hall's page shows, so it knows whether to link to the rest."""
     return list(session.scalars(
         select(Debate).where(Debate.hall_id == hall.id, Debate.hidden.is_(False))
-        .order_by(Debate.state.desc(), Debate.last_activity_at.desc(), Debate.id.desc())))
+        .order_by(Debate.state.desc(), Debate.last_activity_at.desc(), Debate.id.desc())
+        .limit(limit)))
+
+
+def debate_page(session: Session, hall: Hall, before: int | None = None, after: int | None = None):
+    """All the hall's debates, newest first, by keyset on the id (one statement a page)."""
+    _check_tool(hall)
+    return keyset(session, select(Debate).where(Debate.hall_id == hall.id, Debate.hidden.is_(False)),
+                  Debate.id, before=before, after=after)
 
 
 def get_debate(session: Session, hall: Hall, debate_id: int) -> Debate:
@@ -96,23 +106,17 @@ def get_debate(session: Session, hall: Hall, debate_id: int) -> Debate:
     return debate
 
 
-@dataclass
-class Node:
-    comment: DebateComment
-    replies: list[Node] = field(default_factory=list)
+def thread(session: Session, debate: Debate, before: int | None = None,
+           after: int | None = None) -> comments.ThreadPage:
+    """A page of the debate's thread: top-level comments with their replies (two statements)."""
+    return comments.thread_page(session, DebateComment, DebateComment.debate_id, debate.id,
+                                before=before, after=after)
 
 
-def thread(session: Session, debate: Debate) -> list[Node]:
-    """Every comment of the debate with its author as a tree, oldest first (one statement)."""
-    comments = session.scalars(
-        select(DebateComment).options(joinedload(DebateComment.author))
-        .where(DebateComment.debate_id == debate.id).order_by(DebateComment.id)).all()
-    nodes = {c.id: Node(c) for c in comments}
-    roots: list[Node] = []
-    for c in comments:
-        parent = nodes.get(c.parent_id) if c.parent_id else None
-        (parent.replies if parent else roots).append(nodes[c.id])
-    return roots
+def page_of(session: Session, debate: Debate, item: DebateComment) -> dict:
+    """The thread page's cursor that shows ``item``."""
+    return comments.page_args(session, DebateComment, DebateComment.debate_id, debate.id,
+                              comments.root_of(session, DebateComment, item))
 
 
 def endorsed_by(session: Session, debate: Debate, user) -> set[int]:
@@ -141,17 +145,7 @@ def balance(debate: Debate) -> Balance:
 
 # --- opening and closing ------------------------------------------------------------------------
 
-def _text(errors: dict, name: str, value: str | None, max_len: int, required: bool = True) -> str:
-    text = (value or "").strip()
-    if has_control_characters(text, multiline=True):
-        errors[name] = [_l("Remove the invisible control characters from this text: they cannot "
-                           "be saved. Copying from another program can add them.")]
-    elif required and not text:
-        errors[name] = [_l("This field is required.")]
-    elif len(text) > max_len:
-        errors[name] = [lazy_ngettext("Enter at most %(num)d character.",
-                                      "Enter at most %(num)d characters.", max_len)]
-    return text
+_text = comments.clean_text
 
 
 def _locale(value: str | None) -> str:
@@ -215,16 +209,6 @@ def close_debate(session: Session, actor: User, hall: Hall, debate: Debate, conc
 
 # --- comments and endorsements ------------------------------------------------------------------
 
-def _check_rate(session: Session, author: User) -> None:
-    limits.check_new_account(
-        session, author, DebateComment.author_id, DebateComment.created_at, NEW_ACCOUNT_COMMENTS,
-        "body", message=lazy_ngettext(
-            "New accounts can publish %(num)d comment an hour during their first day. "
-            "Please wait a little: what you wrote is kept below.",
-            "New accounts can publish %(num)d comments an hour during their first day. "
-            "Please wait a little: what you wrote is kept below.", NEW_ACCOUNT_COMMENTS))
-
-
 def comment(session: Session, author: User, hall: Hall, debate: Debate, body: str, stance: str,
             parent_id: int | None = None, locale: str = "en") -> DebateComment:
     """Publish a comment (or a reply to ``parent_id``, which must be in the same debate)."""
@@ -235,23 +219,12 @@ def comment(session: Session, author: User, hall: Hall, debate: Debate, body: st
     if debate.hidden:
         raise Invalid({"": [_l("A moderator hid this debate: it takes no new comments.")]})
     errors: dict[str, list] = {}
-    body = _text(errors, "body", body, COMMENT_MAX)
     if stance not in STANCES:
         errors["stance"] = [_l("Choose whether you are for, against or neutral.")]
-    parent = None
-    if parent_id is not None:
-        parent = session.get(DebateComment, parent_id) if 0 < parent_id < 2**31 else None
-        if parent is None or parent.debate_id != debate.id:
-            errors["parent_id"] = [_l("The comment you reply to is not in this debate.")]
-    if errors:
-        raise Invalid(errors)
-    _check_rate(session, author)
-    depth = 1
-    if parent is not None:
-        if parent.depth >= DEBATE_MAX_DEPTH:  # deeper replies attach at the third level
-            parent = session.get(DebateComment, parent.parent_id) if parent.parent_id else parent
-        depth = parent.depth + 1
-    item = DebateComment(debate_id=debate.id, parent_id=parent.id if parent else None, depth=depth,
+    body, parent_id, depth = comments.prepare(
+        session, DebateComment, DebateComment.debate_id, debate.id, author, body, parent_id,
+        _l("The comment you reply to is not in this debate."), errors)
+    item = DebateComment(debate_id=debate.id, parent_id=parent_id, depth=depth,
                          author_id=author.id, stance=stance, body=body, locale=_locale(locale))
     session.add(item)
     counter = STANCE_COUNTERS[stance]
@@ -268,10 +241,17 @@ def comment(session: Session, author: User, hall: Hall, debate: Debate, body: st
 
 
 def get_comment(session: Session, debate: Debate, comment_id: int) -> DebateComment:
-    item = session.get(DebateComment, comment_id)
+    item = session.get(DebateComment, comment_id) if 0 < comment_id <= comments.MAX_INT else None
     if item is None or item.debate_id != debate.id:
         raise NotFound()
     return item
+
+
+def get_comment_or_none(session: Session, debate: Debate, comment_id: int) -> DebateComment | None:
+    try:
+        return get_comment(session, debate, comment_id)
+    except NotFound:
+        return None
 
 
 def toggle_endorsement(session: Session, user: User, hall: Hall, debate: Debate,
@@ -306,7 +286,9 @@ def toggle_endorsement(session: Session, user: User, hall: Hall, debate: Debate,
 # --- the hall's section and search ---------------------------------------------------------
 
 def section_context(session: Session, hall: Hall, user) -> dict:
-    return {"debates": debates_of(session, hall), "can_open_debate": can_host(session, hall, user),
+    first = debates_of(session, hall)
+    return {"debates": first[:HALL_DEBATES], "more_debates": len(first) > HALL_DEBATES,
+            "can_open_debate": can_host(session, hall, user),
             "balance": balance, "stance_labels": STANCE_LABELS}
 
 

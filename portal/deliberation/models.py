@@ -181,6 +181,7 @@ class Proposal(db.Model):
         Index("ix_proposal_public", "published", "id"),
         Index("ix_proposal_hall", "hall_id", "published", "id"),
         Index("ix_proposal_supports", "published", "support_count", "id"),
+        Index("ix_proposal_comments", "published", "comment_count", "id"),
         Index("ix_proposal_author", "author_id", "id"),
     )
 
@@ -196,6 +197,7 @@ class Proposal(db.Model):
     state: Mapped[str] = mapped_column(String(24), default="draft")
     published: Mapped[bool] = mapped_column(default=False)
     support_count: Mapped[int] = mapped_column(default=0)
+    comment_count: Mapped[int] = mapped_column(default=0)  # kept by proposal_comments
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     withdraw_reason: Mapped[str] = mapped_column(Text, default="")
     answer_note: Mapped[str] = mapped_column(Text, default="")
@@ -497,3 +499,30 @@ class MeetingDecision(db.Model):
 
     meeting: Mapped[Meeting] = relationship()
     proposal: Mapped[Proposal | None] = relationship()
+
+
+# --- proposal comments ---------------------------------------------------------------------------
+# Members' threaded comments on a published proposal: the shape of a debate's comment without
+# stance or endorsements, and a moderator's ``hidden`` flag (the thread keeps a placeholder).
+# ``Proposal.comment_count`` is kept by portal.deliberation.proposal_comments.
+
+class ProposalComment(db.Model):
+    __tablename__ = "proposal_comment"
+    __table_args__ = (
+        # a page of top-level comments (parent_id IS NULL) and the replies of a page, by keyset
+        Index("ix_proposal_comment_thread", "proposal_id", "parent_id", "id"),
+        Index("ix_proposal_comment_author", "author_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("proposal_comment.id", ondelete="CASCADE"))
+    depth: Mapped[int] = mapped_column(default=1)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    body: Mapped[str] = mapped_column(String(4000))
+    locale: Mapped[str] = mapped_column(String(10), default="en")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    hidden: Mapped[bool] = mapped_column(default=False)
+    hidden_reason: Mapped[str] = mapped_column(Text, default="")
+
+    author: Mapped[User] = relationship()

@@ -77,5 +77,6 @@ class ProposalSearchForm(PortalForm):
     hall_id = SelectField(_l("Hall"), coerce=optional_int, validate_choice=False,
                           validators=[validators.Optional()])
     sort = SelectField(_l("Sort by"), choices=[SelectChoice("newest", _l("Newest")),
-                                                  SelectChoice("supported", _l("Most supported"))],
+                                                  SelectChoice("supported", _l("Most supported")),
+                                                  SelectChoice("commented", _l("Most commented"))],
                        validators=[validators.Optional()], validate_choice=False, default="newest")

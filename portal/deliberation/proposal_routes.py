@@ -4,16 +4,19 @@ proposal, a proposal's page with the forms its reader may use, and one POST rout
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from portal.core.cache import cached_page
+from portal.core.cache import cached_fragment, cached_page
 from portal.core.errors import Forbidden, Invalid
 from portal.core.forms import EmptyForm
 from portal.core.views import apply_errors, flash_errors
+from portal.deliberation import proposal_comment_routes as discussion
 from portal.deliberation import proposal_forms as forms
 from portal.deliberation import proposal_states as st
 from portal.deliberation import proposals as services
@@ -39,6 +42,14 @@ def _url(proposal) -> str:
 @bp.get("/proposals")
 @cached_page("deliberation", "responsibility")
 def proposals():
+    # The filters and rows are the same for every reader of this URL: kept once rendered, so a
+    # signed-in reader pays for the page around them only.
+    key = f"proposals:{g.get('locale')}:{get_timezone()}:{sorted(request.args.items(multi=True))}"
+    content = cached_fragment(("deliberation", "responsibility"), key, _list_content)
+    return render_template("deliberation/proposals.html", content=content)
+
+
+def _list_content() -> Markup:
     form = forms.ProposalSearchForm(request.args)
     halls = list(db.session.scalars(select(Hall).where(Hall.archived.is_(False)).order_by(Hall.slug)))
     form.state.choices = [SelectChoice("", _l("Any state"))] + [
@@ -53,7 +64,8 @@ def proposals():
         sort=form.sort.data or "newest", q=form.q.data or "", after=request.args.get("after"))
     page = services.proposal_page(db.session, f)
     args = {k: v for k, v in request.args.items() if k in ("q", "state", "area_id", "hall_id", "sort") and v}
-    return render_template("deliberation/proposals.html", form=form, page=page, args=args, states=st.STATES)
+    return Markup(render_template(  # noqa: S704 (an autoescaped template's output)
+        "deliberation/_proposals_list.html", form=form, page=page, args=args, states=st.STATES))
 
 
 # --- drafting -----------------------------------------------------------------------------------
@@ -127,7 +139,7 @@ def edit_proposal(proposal_id: int):
 # --- a proposal's page --------------------------------------------------------------------------
 
 def _page(proposal, status=200, withdraw_form=None, answer_form=None, milestone_form=None,
-          amendment_form=None):
+          amendment_form=None, comment_form=None):
     user = current_user
     signed_in = user.is_authenticated
     may_answer = services.can_answer(db.session, proposal, user)
@@ -146,7 +158,8 @@ def _page(proposal, status=200, withdraw_form=None, answer_form=None, milestone_
         amendment_form=amendment_form or (forms.AmendmentForm() if signed_in else None),
         withdraw_form=withdraw_form or (forms.WithdrawForm() if signed_in else None),
         answer_form=answer_form or (forms.AnswerForm() if may_answer else None),
-        milestone_form=milestone_form or (forms.MilestoneForm() if may_answer else None)), status
+        milestone_form=milestone_form or (forms.MilestoneForm() if may_answer else None),
+        **discussion.context(proposal, comment_form)), status
 
 
 @bp.get("/proposals/<int:proposal_id>")

@@ -49,7 +49,9 @@ from portal.responsibility.services import area_ids_within, check_source, dispat
 TITLE_MAX, BODY_MAX, REASON_MAX, NOTE_MAX = 150, 10000, 2000, 5000
 THRESHOLD_MAX = 100000
 PER_PAGE = 20
-SORTS = ("newest", "supported")
+SORTS = ("newest", "supported", "commented")
+# A sort by a counter: (the counter, its keyset cursor "count-id"); "newest" is by id alone.
+COUNTER_SORTS = {"supported": Proposal.support_count, "commented": Proposal.comment_count}
 
 for _key, _text in {
     "proposal.evaluation": _l("Your proposal “%(title)s” reached its supports: the responsible "
@@ -205,7 +207,8 @@ class ProposalPage:
 
 
 def _cursor(proposal: Proposal, sort: str) -> str:
-    return f"{proposal.support_count}-{proposal.id}" if sort == "supported" else str(proposal.id)
+    counter = COUNTER_SORTS.get(sort)
+    return f"{getattr(proposal, counter.key)}-{proposal.id}" if counter is not None else str(proposal.id)
 
 
 def _after(stmt, sort: str, cursor: str | None):
@@ -217,11 +220,11 @@ def _after(stmt, sort: str, cursor: str | None):
     numbers = [int(p) for p in parts]
     if any(n > 2**31 for n in numbers):
         return stmt
-    if sort == "supported" and len(numbers) == 2:
+    counter = COUNTER_SORTS.get(sort)
+    if counter is not None and len(numbers) == 2:
         count, last = numbers
-        return stmt.where(or_(Proposal.support_count < count,
-                              and_(Proposal.support_count == count, Proposal.id < last)))
-    if sort != "supported" and len(numbers) == 1:
+        return stmt.where(or_(counter < count, and_(counter == count, Proposal.id < last)))
+    if counter is None and len(numbers) == 1:
         return stmt.where(Proposal.id < numbers[0])
     return stmt
 
@@ -242,8 +245,8 @@ def proposal_page(session: Session, f: ProposalFilter, per_page: int = PER_PAGE)
         stmt = stmt.where(Proposal.id.in_(ids or [-1]))
     sort = f.sort if f.sort in SORTS else "newest"
     stmt = _after(stmt, sort, f.after)
-    order = ((Proposal.support_count.desc(), Proposal.id.desc()) if sort == "supported"
-             else (Proposal.id.desc(),))
+    counter = COUNTER_SORTS.get(sort)
+    order = (counter.desc(), Proposal.id.desc()) if counter is not None else (Proposal.id.desc(),)
     rows = list(session.scalars(stmt.order_by(*order).limit(per_page + 1)).unique())
     more = len(rows) > per_page
     rows = rows[:per_page]

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from portal.core.text import shorten
-from portal.deliberation.models import Debate, DebateComment, Hall, HallEvent, Proposal
+from portal.deliberation.models import Debate, DebateComment, Hall, HallEvent, Proposal, ProposalComment
 from portal.moderation.reports import ItemInfo, Reportable, register_reportable
 
 EXCERPT = 300
@@ -91,6 +91,31 @@ def _reindex_proposal(session, proposal: Proposal) -> None:
     _mark_timeline(session, proposal.hall_id, "proposal_", "proposal_id", proposal)
 
 
+def _proposal_comment(session, comment_id: int):
+    found = session.execute(
+        select(ProposalComment, Proposal, Hall).join(Proposal, Proposal.id == ProposalComment.proposal_id)
+        .join(Hall, Hall.id == Proposal.hall_id)
+        .where(ProposalComment.id == comment_id)).first()
+    if found is None or not found[1].published or found[1].hidden or found[2].archived:
+        return None
+    comment, proposal, _hall = found
+    comment.report_context = proposal  # for describe: no second query
+    return comment
+
+
+def _describe_proposal_comment(comment: ProposalComment) -> ItemInfo:
+    return ItemInfo(title=shorten(comment.body, 80, comment.locale),
+                    excerpt=shorten(comment.body, EXCERPT, comment.locale), lang=comment.locale,
+                    endpoint="deliberation.proposal",
+                    endpoint_args={"proposal_id": comment.proposal_id},
+                    anchor=f"comment-{comment.id}", area_id=comment.report_context.area_id)
+
+
+def _hide_proposal_comment(session, comment: ProposalComment, hidden: bool, reason: str) -> None:
+    comment.hidden = hidden
+    comment.hidden_reason = reason if hidden else ""
+
+
 def register() -> None:
     register_reportable(Reportable(
         "debate_comment", _l("comment"), _comment, lambda c: c.author_id, _describe_comment))
@@ -100,6 +125,9 @@ def register() -> None:
     register_reportable(Reportable(
         "proposal", _l("proposal"), _proposal, lambda p: p.author_id, _describe_proposal,
         after_change=_reindex_proposal))
+    register_reportable(Reportable(
+        "proposal_comment", _l("comment"), _proposal_comment, lambda c: c.author_id,
+        _describe_proposal_comment, set_hidden=_hide_proposal_comment))
 
 
 # --- demo: one comment waiting for the moderators, one they hid ----------------------------------

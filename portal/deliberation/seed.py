@@ -93,8 +93,8 @@ def seed(session: Session) -> int:
     session.commit()
     from portal.deliberation.report_kinds import seed as seed_reports
 
-    return (created + seed_debates(session) + seed_proposals(session) + seed_polls(session)
-            + seed_meetings(session) + seed_reports(session) + seed_follows(session))
+    return (created + seed_debates(session) + seed_proposals(session) + seed_proposal_comments(session)
+            + seed_polls(session) + seed_meetings(session) + seed_reports(session) + seed_follows(session))
 
 
 # --- debates ------------------------------------------------------------------------------------
@@ -252,6 +252,48 @@ def seed_proposals(session: Session) -> int:
         created += 1
     session.commit()
     return created
+
+
+# --- proposal comments: a short thread on the benches, each comment in its writer's language ---
+
+# author, body, locale, reply to (1-based index of an earlier comment, or None)
+PROPOSAL_COMMENTS = [
+    ("resident.zh@riverbend.example.org", "早上在河边散步的老人很多，长椅真的很需要。\n最好有靠背。", "zh-Hans", None),
+    ("resident@riverbend.example.org", "Agreed: backrests and armrests help people stand up again.", "en", 1),
+    ("admin@riverbend.example.org", "The parks department asks which spots get the morning shade.", "en", 2),
+    ("resident@riverbend.example.org", "Could one bench face the river near the stone bridge?", "en", None),
+]
+
+
+def seed_proposal_comments(session: Session) -> int:
+    """A few comments on the first demo proposal, once (none when it has some already)."""
+    from portal.deliberation.models import Proposal, ProposalComment
+
+    title = PROPOSALS[0][0]
+    proposal = session.scalar(select(Proposal).where(Proposal.title == title))
+    if proposal is None or session.scalar(
+            select(ProposalComment.id).where(ProposalComment.proposal_id == proposal.id).limit(1)):
+        return 0
+    from datetime import timedelta
+
+    from portal.core.models import utcnow
+
+    users = {u.email: u for u in session.scalars(select(User))}
+    made: list[ProposalComment] = []
+    for n, (author, body, locale, reply_to) in enumerate(PROPOSAL_COMMENTS):
+        if author not in users:
+            continue
+        parent = made[reply_to - 1] if reply_to and reply_to <= len(made) else None
+        item = ProposalComment(proposal_id=proposal.id, parent_id=parent.id if parent else None,
+                               depth=parent.depth + 1 if parent else 1, author_id=users[author].id,
+                               body=body, locale=locale,
+                               created_at=utcnow() - timedelta(days=2, hours=len(PROPOSAL_COMMENTS) - n))
+        session.add(item)
+        session.flush()
+        made.append(item)
+    proposal.comment_count = len(made)
+    session.commit()
+    return len(made)
 
 
 # --- meetings: one coming up with registrations, one past with minutes and a decision ----------

@@ -16,6 +16,10 @@ session protection ties a session to it).
 
     .venv/bin/python -m tests.bench.run            # both databases
     BENCH_DB=sqlite BENCH_SECONDS=5 .venv/bin/python -m tests.bench.run
+    BENCH_DB=sqlite BENCH_PAGES=proposal .venv/bin/python -m tests.bench.run   # some pages
+
+The halls' figures come from ``BENCH_PROPOSALS`` proposals (10,000) with ``BENCH_COMMENTS``
+comments (200,000; ``tests/bench/seed_proposals.py``), one of them busy (450 comments).
 """
 
 from __future__ import annotations
@@ -39,6 +43,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "100000"))
+PROPOSALS = int(os.environ.get("BENCH_PROPOSALS", "10000"))
+COMMENTS = int(os.environ.get("BENCH_COMMENTS", "200000"))
+# Only the pages whose label contains one of these words (comma-separated; all when unset):
+# BENCH_PAGES=proposal measures the hello world and the proposals' pages.
+ONLY = [w.strip() for w in os.environ.get("BENCH_PAGES", "").split(",") if w.strip()]
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 USER_AGENT = "portal-bench/1"
@@ -154,7 +163,14 @@ def login(base: str, email: str) -> str:
                                    {"email": email, "password": DEMO_PASSWORD})
     assert status == 303, f"login as {email}: {status}"
     cookies = [c.split(";", 1)[0] for c in headers.get_all("Set-Cookie") or []]
-    return "; ".join(c for c in cookies if c.startswith("portal_session="))
+    cookie = "; ".join(c for c in cookies if c.startswith("portal_session="))
+    # A browser keeps the session its first page with a form gives it (the CSRF token is
+    # stored then, once): so does the load, else every request of a page with a form would
+    # store a new token and write the session again.
+    _status, headers, _body = fetch(f"{base}/en/account/settings", {**HEADERS, "Cookie": cookie})
+    updated = [c.split(";", 1)[0] for c in headers.get_all("Set-Cookie") or []
+               if c.startswith("portal_session=")]
+    return updated[0] if updated else cookie
 
 
 def measure(base: str, page: Page, cookie: str | None) -> Result:
@@ -203,6 +219,7 @@ def load(database_url: str, instance: str) -> dict:
     from portal.extensions import db
     from portal.feedback.models import Request
     from portal.seed import seed
+    from tests.bench.seed_proposals import bulk_proposals
     from tests.bench.seed_requests import bulk_requests
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False,
@@ -215,13 +232,22 @@ def load(database_url: str, instance: str) -> dict:
         bulk_requests(db.session, REQUESTS)
         print(f"  loaded {REQUESTS:,} requests in {time.perf_counter() - started:.0f} s", flush=True)
         middle = db.session.scalar(select(Request.tracking_code).where(Request.id == REQUESTS // 2))
+        started = time.perf_counter()
+        busy = bulk_proposals(db.session, PROPOSALS, COMMENTS)
+        print(f"  loaded {PROPOSALS:,} proposals with {COMMENTS:,} comments in "
+              f"{time.perf_counter() - started:.0f} s", flush=True)
         db.session.remove()
         db.engine.dispose()
-    return {"middle": middle}
+    return {"middle": middle, "busy": busy}
 
 
 def pages(codes: dict) -> list[Page]:
-    middle = codes["middle"]
+    all_pages = _pages(codes)
+    return [p for p in all_pages if any(w in p.label for w in ONLY)] if ONLY else all_pages
+
+
+def _pages(codes: dict) -> list[Page]:
+    middle, busy = codes["middle"], codes["busy"]
     return [
         Page("home", "/en/"),
         Page("public list", "/en/requests"),
@@ -236,6 +262,12 @@ def pages(codes: dict) -> list[Page]:
         Page("staff queue", "/en/staff/queue/", "admin", "signed-in"),
         Page("staff request page", f"/en/staff/requests/{middle}", "admin", "signed-in"),
         Page("your requests", "/en/requests/mine", "resident", "signed-in"),
+        Page("proposal list", "/en/proposals"),
+        Page("proposal list, most commented", "/en/proposals?sort=commented"),
+        Page("a busy proposal (450 comments)", f"/en/proposals/{busy}"),
+        Page("proposal list", "/en/proposals", "resident", "signed-in"),
+        Page("proposal list, most commented", "/en/proposals?sort=commented", "resident", "signed-in"),
+        Page("a busy proposal (450 comments)", f"/en/proposals/{busy}", "resident", "signed-in"),
     ]
 
 
@@ -304,18 +336,22 @@ def run(kind: str) -> list[Result]:
     return results
 
 
+def _key(page: Page) -> tuple[str, str | None]:
+    return page.label, page.who  # the same page, anonymous and signed in
+
+
 def verdicts(results: list[Result]) -> dict[str, tuple[str, bool]]:
     """Each page's target and whether it passes."""
-    plain = next(r for r in results if r.page.label == "public list")
+    plain = next((r for r in results if r.page.label == "public list"), None)
     out = {}
     for r in results:
         if r.page.kind == "anonymous":
-            out[r.page.label] = (f"≥ {ANONYMOUS_TARGET}", r.ratio >= ANONYMOUS_TARGET)
+            out[_key(r.page)] = (f"≥ {ANONYMOUS_TARGET}", r.ratio >= ANONYMOUS_TARGET)
         elif r.page.kind == "signed-in":
-            out[r.page.label] = (f"≥ {SIGNED_IN_TARGET}", r.ratio >= SIGNED_IN_TARGET)
-        elif r.page.kind == "search":
+            out[_key(r.page)] = (f"≥ {SIGNED_IN_TARGET}", r.ratio >= SIGNED_IN_TARGET)
+        elif r.page.kind == "search" and plain is not None:
             limit = plain.p95 * SEARCH_P95_FACTOR
-            out[r.page.label] = (f"p95 ≤ {SEARCH_P95_FACTOR:.0f}× list ({limit:.1f} ms)", r.p95 <= limit)
+            out[_key(r.page)] = (f"p95 ≤ {SEARCH_P95_FACTOR:.0f}× list ({limit:.1f} ms)", r.p95 <= limit)
     return out
 
 
@@ -325,7 +361,7 @@ def table(kind: str, results: list[Result]) -> str:
              "| CPU ms/req | × hello (CPU) |",
              "|---|---:|---:|---:|---:|---:|---|---|---:|---:|"]
     for r in results:
-        target, ok = marks.get(r.page.label, ("", None))
+        target, ok = marks.get(_key(r.page), ("", None))
         mark = "" if ok is None else ("pass" if ok else "FAIL")
         who = f" (signed in: {r.page.who})" if r.page.who else ""
         lines.append(f"| {r.page.label}{who} | {r.rps:,.0f} | {r.p50:.1f} | {r.p95:.1f} | {r.size:,} "

@@ -54,6 +54,7 @@ DATA = {
     "reports.report": {"reason": "spam"},
     "moderation.decide": {"decision": "hide", "reason_code": "spam"},
     "transparency.ask": {"description": "d", "delivery": "online", "visibility": "private"},
+    "deliberation.comment_proposal": {"comment-body": "A comment"},
 }
 QUERY = {"accounts.register_check": "?field=email"}
 
