@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from portal.core import search
+from portal.core.models import utcnow
 from portal.deliberation import debates
 from portal.deliberation import proposals as proposal_svc
 from portal.deliberation import services as halls
@@ -23,6 +26,7 @@ def build_world(session, factories) -> dict:
     factories.responsibility_rule(category, city, roads)
     host = factories.user(roles=["staff"], display_name="Hana Host")
     author = factories.user(display_name="Ann Author")
+    author.created_at = utcnow() - timedelta(days=2)  # past the new accounts' pace (limits)
     staff = factories.user(roles=["staff"], departments=[roads], display_name="Sam Staff")
     resident = factories.user(display_name="Rex Resident")
 
