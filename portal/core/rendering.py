@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import os
 from functools import lru_cache
+from urllib.parse import urlencode
 
 from flask import Flask, current_app, g, request, session, url_for
-from flask_babel import format_decimal, get_translations
+from flask_babel import format_decimal, get_locale, get_translations
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from portal.core import i18n
 from portal.core.roles import LABELS as ROLE_LABELS
@@ -18,18 +20,83 @@ LARGE_TEXT_COOKIE = "portal_large_text"
 
 
 def alternate_urls() -> list[tuple[i18n.PortalLocale, str]]:
-    """This page in every locale (same endpoint and arguments), for the switcher and hreflang."""
-    if request.url_rule is None or request.endpoint is None:
-        return [(loc, url_for("core.home", locale=loc.code)) for loc in i18n.LOCALES]
-    if not request.url_rule.arguments or "locale" not in request.url_rule.arguments:
-        return [(loc, url_for("core.home", locale=loc.code)) for loc in i18n.LOCALES]
-    args = dict(request.view_args or {})
+    """This page in every locale (same endpoint and arguments), for the switcher and hreflang.
+    Worked out once a request (the layout asks twice), from one ``url_for``: the other
+    locales' URLs differ only in their first path segment."""
+    memo = g.get("_portal_alternates")
+    if memo is None:
+        memo = g._portal_alternates = _alternate_urls()
+    return memo
+
+
+def _alternate_urls() -> list[tuple[i18n.PortalLocale, str]]:
+    if (request.url_rule is None or request.endpoint is None or not request.url_rule.arguments
+            or "locale" not in request.url_rule.arguments):
+        return _in_every_locale("core.home", {})
     query = request.query_string.decode()
-    urls = []
-    for loc in i18n.LOCALES:
-        url = url_for(request.endpoint, **{**args, "locale": loc.code})
-        urls.append((loc, f"{url}?{query}" if query else url))
-    return urls
+    return [(loc, f"{url}?{query}" if query else url)
+            for loc, url in _in_every_locale(request.endpoint, dict(request.view_args or {}))]
+
+
+def _in_every_locale(endpoint: str, args: dict) -> list[tuple[i18n.PortalLocale, str]]:
+    """``url_for(endpoint, **args, locale=code)`` for every locale: built once for the first
+    locale, the others by replacing its code where it leads the path (else built each)."""
+    first, *others = i18n.LOCALES
+    url = url_for(endpoint, **{**args, "locale": first.code})
+    prefix = f"{request.script_root}/{first.code}"
+    if url != prefix and not url.startswith((prefix + "/", prefix + "?")):
+        return [(first, url)] + [(loc, url_for(endpoint, **{**args, "locale": loc.code}))
+                                 for loc in others]
+    rest = url[len(prefix):]
+    return [(first, url)] + [(loc, f"{request.script_root}/{loc.code}{rest}") for loc in others]
+
+
+def language_links() -> list[tuple[i18n.PortalLocale, str]]:
+    """The switcher's links: ``/<code>/language?next=<this page in that language>``, the same
+    URLs ``url_for("core.switch_language", locale=code, next=url)`` builds, one ``url_for``."""
+    switches = dict(_in_every_locale("core.switch_language", {}))
+    return [(loc, f"{switches[loc]}?{urlencode([('next', url)], safe=_QUERY_SAFE)}")
+            for loc, url in alternate_urls()]
+
+
+_QUERY_SAFE = "!$'()*,/:;?@"  # werkzeug's (werkzeug.urls._urlencode), so the URLs are the same
+
+
+# What may change a layout part: the locale and page (computed below), and these reader flags.
+_CSRF_SLOT = "portal-csrf-slot-2f4e"  # no real token looks like this; escaping leaves it alone
+_LAYOUT_PARTS = "portal_layout_parts"
+_LAYOUT_PARTS_MAX = 4096  # 7 locales × the endpoints × a few kinds of reader, with room
+
+
+def layout_part(name: str) -> Markup:
+    """A static part of the layout (``templates/core/_<name>.html``: the main navigation, the
+    footer's links), rendered once per locale, page endpoint and kind of reader and then kept
+    in this process's memory: a dozen ``url_for`` and ``_()`` on every page otherwise. It may
+    use only the variables passed here, which are its cache key; the CSRF token, the one part
+    that differs per session, is put in on the way out."""
+    get_locale()  # selects the locale (and sets g.locale) where the URL has none, e.g. a 404
+    user = current_user
+    signed_in = bool(user.is_authenticated)
+    context = {
+        "endpoint": request.endpoint or "",
+        "authenticated": signed_in,
+        "staff": signed_in and user.has_role("staff"),
+        "staff_or_moderator": signed_in and user.has_role("staff", "moderator"),
+        "administrator": signed_in and user.has_role("administrator"),
+        "gallery_public": bool(current_app.config.get("GALLERY_PUBLIC")),
+    }
+    key = (name, i18n.current().code, request.script_root, *context.values())
+    parts = current_app.extensions.setdefault(_LAYOUT_PARTS, {})
+    html = parts.get(key)
+    if html is None:
+        if len(parts) >= _LAYOUT_PARTS_MAX:
+            parts.clear()
+        html = current_app.jinja_env.get_template(f"core/_{name}.html").render(
+            csrf_slot=_CSRF_SLOT, **context).rstrip()
+        parts[key] = html
+    if _CSRF_SLOT in html:
+        html = html.replace(_CSRF_SLOT, generate_csrf())
+    return Markup(html)  # noqa: S704 (rendered by an autoescaping template)
 
 
 def large_text_enabled() -> bool:
@@ -118,6 +185,8 @@ def init_rendering(app: Flask) -> None:
             "locales": i18n.LOCALES,
             "text_dir": "rtl" if locale.rtl else "ltr",
             "alternate_urls": alternate_urls,
+            "language_links": language_links,
+            "layout_part": layout_part,
             "large_text": large_text_enabled(),
             "csrf_token": generate_csrf,
             "csrf_meta_token": csrf_meta_token,
