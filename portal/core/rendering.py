@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+from dataclasses import dataclass, field
 from functools import lru_cache
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, g, request, session, url_for
-from flask_babel import format_decimal, get_locale, get_translations
+from flask_babel import Domain, format_decimal, get_locale, get_translations
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from portal.core import i18n
 from portal.core.roles import LABELS as ROLE_LABELS
@@ -99,6 +102,55 @@ def layout_part(name: str) -> Markup:
     return Markup(html)  # noqa: S704 (rendered by an autoescaping template)
 
 
+@dataclass
+class CompiledRow:
+    """One row for ``compiled_rows``: what its template's conditions and loops depend on
+    (``shape``: hashable values; ``actions`` a tuple of labels) and what it writes out
+    (``values``: text, escaped on the way in as the template would escape it)."""
+
+    shape: dict
+    values: dict = field(default_factory=dict)
+    actions: list = field(default_factory=list)  # one value (a URL) per label in shape["actions"]
+
+
+_SLOT = re.compile("\x02([A-Za-z0-9_]+)\x03")  # control characters never in user text (core.text)
+_COMPILED = "portal_compiled_rows"
+
+
+def compiled_rows(template: str, rows: list[CompiledRow], **context) -> Markup:
+    """Many rows of one template, each written by filling a compiled copy: the template is
+    rendered once per shape (in this process, per locale) with a marker in place of each value,
+    and a row is then its shape's pieces joined with its own values. The same HTML as rendering
+    the template for every row, at a fraction of the cost (a staff queue has 25 rows of some
+    35 outputs each). ``context`` is the same for every row and may depend only on the locale
+    (translated labels); the template sees ``row`` with the shape's names and the values'."""
+    cache = current_app.extensions.setdefault(_COMPILED, {})
+    locale = i18n.current().code
+    out = []
+    for row in rows:
+        key = (template, locale, tuple(row.shape.items()))
+        pieces = cache.get(key)
+        if pieces is None:
+            if len(cache) >= _LAYOUT_PARTS_MAX:
+                cache.clear()
+            markers = {name: Markup(f"\x02{name}\x03") for name in row.values}  # noqa: S704
+            actions = [(label, Markup(f"\x02action_{i}\x03"))  # noqa: S704
+                       for i, label in enumerate(row.shape.get("actions", ()))]
+            sample = SimpleNamespace(**row.shape, **markers)
+            sample.actions = actions
+            html = current_app.jinja_env.get_template(template).render(row=sample, **context)
+            pieces = cache[key] = _SLOT.split(html)
+        filled = pieces[:]
+        for i in range(1, len(filled), 2):
+            name = filled[i]
+            if name.startswith("action_") and name not in row.values:
+                filled[i] = str(escape(row.actions[int(name[7:])]))
+            else:
+                filled[i] = str(escape(row.values[name]))
+        out.append("".join(filled))
+    return Markup("".join(out))  # noqa: S704 (the template's own escaping, value by value)
+
+
 def large_text_enabled() -> bool:
     if current_user.is_authenticated:
         return bool(current_user.large_text)
@@ -164,7 +216,32 @@ def _translations():
     return translations
 
 
+class _RequestDomain(Domain):
+    """Flask-Babel's domain with the request's catalog found once (as ``_translations``): lazy
+    strings (form labels, choices, messages) and Python's ``gettext`` otherwise look the
+    catalog up again on every ``str()``, 50 to 90 times a staff page."""
+
+    def get_translations(self):
+        try:
+            ctx = g._flask_babel
+            memo = ctx.portal_translations
+            if memo[0] is ctx.babel_locale:
+                return memo[1]
+        except (AttributeError, RuntimeError):
+            pass
+        translations = super().get_translations()
+        ctx = g.get("_flask_babel") if g else None
+        locale = getattr(ctx, "babel_locale", None)
+        if locale is not None:
+            ctx.portal_translations = (locale, translations)
+        return translations
+
+
 def init_rendering(app: Flask) -> None:
+    from portal.extensions import babel
+
+    # Flask-Babel's default domain (a cached property of the one Babel object) is ours.
+    babel.__dict__["domain_instance"] = _RequestDomain(domain=app.extensions["babel"].default_domain)
     # After babel.init_app: the same callables as flask_babel's, over the memoized catalog.
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: _translations().ugettext(s),
@@ -187,6 +264,7 @@ def init_rendering(app: Flask) -> None:
             "alternate_urls": alternate_urls,
             "language_links": language_links,
             "layout_part": layout_part,
+            "compiled_rows": compiled_rows,
             "large_text": large_text_enabled(),
             "csrf_token": generate_csrf,
             "csrf_meta_token": csrf_meta_token,

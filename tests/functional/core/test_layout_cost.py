@@ -129,3 +129,22 @@ def test_each_session_gets_its_own_csrf_token_in_the_kept_navigation(app, factor
     logout = first.post("/en/account/logout", data={"csrf_token": csrf_token_from(pages[2])})
     assert logout.status_code in (302, 303)
     assert first.get("/en/requests/mine").status_code in (302, 303)  # logged out
+
+
+def test_lazy_strings_find_the_catalog_once_a_request_and_follow_force_locale(app, monkeypatch):
+    from flask import g
+    from flask_babel import Domain, force_locale, gettext, lazy_gettext
+
+    looked_up = []
+    cache = Domain.get_translations_cache
+    monkeypatch.setattr(Domain, "get_translations_cache",
+                        lambda self, ctx: looked_up.append(1) or cache(self, ctx))
+    label = lazy_gettext("Log in")
+    with app.test_request_context("/es/"):
+        g.locale = "es"
+        spanish = [str(label) for _ in range(20)] + [gettext("Log in") for _ in range(20)]
+        assert len(looked_up) == 1
+        with force_locale("ar"):
+            arabic = str(label)
+        assert str(label) == spanish[0]
+    assert len(set(spanish)) == 1 and spanish[0] != "Log in" and arabic not in ("Log in", spanish[0])
