@@ -151,6 +151,47 @@ def compiled_rows(template: str, rows: list[CompiledRow], **context) -> Markup:
     return Markup("".join(out))  # noqa: S704 (the template's own escaping, value by value)
 
 
+_KEPT = "portal_kept_fragments"
+
+
+def kept_fragment(key: tuple | None, caller, **slots) -> Markup:
+    """``{% call kept_fragment(key, url=url) %}…{% endcall %}``: the block rendered once per
+    key and locale in this process, then reused with each slot's value put in (a CSRF token,
+    a URL with the record's code: whatever differs between readers of the same key). ``key``
+    must name everything else the block shows; where the block's input differs (a form bound
+    to what was posted, with its errors) the template renders it plainly instead."""
+    if key is None:
+        return Markup(caller())  # noqa: S704 (rendered by an autoescaping template)
+    cache = current_app.extensions.setdefault(_KEPT, {})
+    full_key = (i18n.current().code, request.script_root, key)
+    pieces = cache.get(full_key)
+    values = {name: str(escape(value)) for name, value in slots.items()}
+    if pieces is None:
+        html = str(caller())
+        for name, value in values.items():
+            if value:
+                html = html.replace(value, f"\x02{name}\x03")
+        if len(cache) >= _LAYOUT_PARTS_MAX:
+            cache.clear()
+        pieces = cache[full_key] = _SLOT.split(html)
+    filled = pieces[:]
+    for i in range(1, len(filled), 2):
+        filled[i] = values[filled[i]]
+    return Markup("".join(filled))  # noqa: S704 (rendered by an autoescaping template)
+
+
+def form_key(name: str, form) -> tuple:
+    """What an unbound form shows (for ``kept_fragment``): each field's value and choices."""
+    parts: list = [name, form._prefix, bool(form.meta.csrf)]  # with or without its token field
+    for f in form:
+        if f.type == "CSRFTokenField":
+            continue
+        choices = (tuple((str(c.value), str(c.label), bool(c.selected)) for c in f.iter_choices())
+                   if hasattr(f, "iter_choices") else ())
+        parts.append((f.name, repr(f.data), choices, bool(f.errors)))
+    return tuple(parts)
+
+
 def large_text_enabled() -> bool:
     if current_user.is_authenticated:
         return bool(current_user.large_text)
@@ -265,6 +306,8 @@ def init_rendering(app: Flask) -> None:
             "language_links": language_links,
             "layout_part": layout_part,
             "compiled_rows": compiled_rows,
+            "kept_fragment": kept_fragment,
+            "form_key": form_key,
             "large_text": large_text_enabled(),
             "csrf_token": generate_csrf,
             "csrf_meta_token": csrf_meta_token,
