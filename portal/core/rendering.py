@@ -181,14 +181,14 @@ def kept_fragment(key: tuple | None, caller, **slots) -> Markup:
 
 
 def form_key(name: str, form) -> tuple:
-    """What an unbound form shows (for ``kept_fragment``): each field's value and choices."""
+    """What a form shows (for ``kept_fragment``): each field's value, choices and errors."""
     parts: list = [name, form._prefix, bool(form.meta.csrf)]  # with or without its token field
     for f in form:
         if f.type == "CSRFTokenField":
             continue
         choices = (tuple((str(c.value), str(c.label), bool(c.selected)) for c in f.iter_choices())
                    if hasattr(f, "iter_choices") else ())
-        parts.append((f.name, repr(f.data), choices, bool(f.errors)))
+        parts.append((f.name, repr(f.data), choices, tuple(str(e) for e in f.errors)))
     return tuple(parts)
 
 

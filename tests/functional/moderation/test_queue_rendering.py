@@ -63,3 +63,24 @@ def test_each_row_has_its_own_values_escaped(world, client_for, db_session):
                 assert f"/{locale}/staff/queue/{ids[item.id]}/" in button.get("formaction")
         assert ("Colleague" in doc.one("tr", id=f"queue-row-{ids[odd.id]}").text) is True
         assert "Colleague" not in doc.one("tr", id=f"queue-row-{ids[plain.id]}").text
+
+
+def test_the_filters_and_bulk_actions_are_kept_per_filter_values(world, client_for, monkeypatch):
+    from jinja2.runtime import Macro
+
+    client = client_for(world.users["lead_staff"])
+    world.requests(2)
+    roads = world.departments["roads"].id
+    for _ in range(2):
+        chosen = page(client.get(f"/en/staff/queue/?department={roads}&sort=updated"))
+        assert "selected" in chosen.one("select", id="department").find("option", value=str(roads)).attrs
+        assert "selected" in chosen.one("select", id="sort").find("option", value="updated").attrs
+        plain = page(client.get("/en/staff/queue/"))
+        assert "selected" not in plain.one("select", id="department").find("option", value=str(roads)).attrs
+        assert "selected" in plain.one("select", id="department").find("option", value="").attrs
+    seen: list[str] = []
+    call = Macro.__call__
+    monkeypatch.setattr(Macro, "__call__",
+                        lambda self, *a, **k: seen.append(self.name) or call(self, *a, **k))
+    assert client.get("/en/staff/queue/").status_code == 200
+    assert "select" not in seen and "radios" not in seen, seen
