@@ -281,8 +281,10 @@ class _RequestDomain(Domain):
 def init_rendering(app: Flask) -> None:
     from portal.extensions import babel
 
-    # Flask-Babel's default domain (a cached property of the one Babel object) is ours.
-    babel.__dict__["domain_instance"] = _RequestDomain(domain=app.extensions["babel"].default_domain)
+    # Flask-Babel's default domain (a cached property of the one Babel object) is ours: made
+    # once, so that every app in the process shares its catalog cache, as Flask-Babel's own.
+    if not isinstance(babel.__dict__.get("domain_instance"), _RequestDomain):
+        babel.__dict__["domain_instance"] = _RequestDomain(domain=app.extensions["babel"].default_domain)
     # After babel.init_app: the same callables as flask_babel's, over the memoized catalog.
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: _translations().ugettext(s),
