@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -16,7 +13,9 @@ from wtforms import SelectChoice
 from portal.core.auth import role_required
 from portal.core.errors import Invalid
 from portal.core.forms import EmptyForm
+from portal.core.i18n import format_moment
 from portal.core.models import User, utcnow
+from portal.core.rendering import CompiledRow
 from portal.core.roles import ADMIN, MODERATOR, STAFF
 from portal.core.views import apply_errors
 from portal.extensions import db, htmx
@@ -86,26 +85,10 @@ def _bulk_form(bound: bool = False, departments: set[int] | None = None) -> form
     return form
 
 
-@dataclass
-class Row:
-    """What a queue row shows, worked out once a page: the template only writes it out."""
-
-    item: QueueItem
-    href: str | None
-    select_label: Markup
-    category: object
-    area: object
-    department: object | None  # None: with the dispatcher
-    co_handled: bool
-    state: services.StateInfo
-    due_at: datetime | None
-    overdue: bool
-    assigned: str | None
-    actions: list[tuple[str, str]]  # (label, URL)
-
-
-def _rows(items: list[QueueItem], lookups: Lookups, co_handled: set[int], args: dict) -> list[Row]:
-    """The rows with their links and buttons: each URL pattern and label built once a page."""
+def _rows(items: list[QueueItem], lookups: Lookups, co_handled: set[int], args: dict,
+          selected: set[int], invalid: bool) -> list[CompiledRow]:
+    """The rows with their links and buttons, worked out once a page (each URL pattern and
+    label built once) and written by ``compiled_rows`` (templates/moderation/_queue_row.html)."""
     now = utcnow()
     links = services.links(items)
     # The pattern, trusted as the templates' _() trusts translations; the reference is escaped.
@@ -121,18 +104,28 @@ def _rows(items: list[QueueItem], lookups: Lookups, co_handled: set[int], args: 
         if key not in states:
             info = services.state_info(item)
             states[key] = services.StateInfo(str(info.label), info.tag)
-        actions = [(labels[a], patterns[a].replace(f"/{marker}/", f"/{item.id}/", 1))
-                   for a in services.row_actions(item, current_user)]
-        rows.append(Row(
-            item=item, href=links[item.id],
-            select_label=select_label % {"reference": item.reference},
-            category=lookups.category[item.category_id].name if item.category_id in lookups.category else "",
-            area=lookups.area[item.area_id].name if item.area_id in lookups.area else "",
-            department=(lookups.department[item.department_id].name
-                        if item.department_id in lookups.department else None),
-            co_handled=item.id in co_handled, state=states[key], due_at=item.due_at,
-            overdue=services.is_overdue(item, now), assigned=lookups.user.get(item.assigned_user_id),
-            actions=actions))
+        state = states[key]
+        actions = services.row_actions(item, current_user)
+        href = links[item.id]
+        department = lookups.department.get(item.department_id)
+        assigned = lookups.user.get(item.assigned_user_id)
+        category, area = lookups.category.get(item.category_id), lookups.area.get(item.area_id)
+        rows.append(CompiledRow(
+            shape={"linked": bool(href), "checked": item.id in selected, "invalid": invalid,
+                   "has_lang": bool(item.lang), "with_dispatcher": department is None,
+                   "co_handled": item.id in co_handled, "priority": bool(item.priority),
+                   "has_due": bool(item.due_at), "overdue": services.is_overdue(item, now),
+                   "nobody": assigned is None, "actions": tuple(labels[a] for a in actions)},
+            values={"id": item.id, "select_label": select_label % {"reference": item.reference},
+                    "href": href or "", "reference": item.reference, "lang": item.lang or "",
+                    "title": item.title, "category": category.name if category else "",
+                    "area": area.name if area else "",
+                    "department": department.name if department else "",
+                    "state_tag": state.tag, "state_label": state.label,
+                    "due_iso": item.due_at.isoformat() if item.due_at else "",
+                    "due_text": format_moment(item.due_at) if item.due_at else "",
+                    "assigned": assigned or ""},
+            actions=[patterns[a].replace(f"/{marker}/", f"/{item.id}/", 1) for a in actions]))
     return rows
 
 
@@ -148,10 +141,11 @@ def _context(bulk_form: forms.BulkForm | None = None) -> dict:
     args = filter_args()
     bulk = bulk_form or _bulk_form(departments=departments)
     co_handled = services.co_handled(db.session, current_user, items, departments)
+    selected = set(bulk["items"].data or [])
     return {
         "search": form, "items": items, "next_cursor": cursor,
-        "rows": _rows(items, lookups, co_handled, args),
-        "selected": set(bulk["items"].data or []),
+        "rows": _rows(items, lookups, co_handled, args, selected, bool(bulk["items"].errors)),
+        "selected": selected,
         "bulk": bulk, "args": args, "first_page": bool(request.args.get("after")),
     }
 
