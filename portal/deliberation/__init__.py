@@ -1,8 +1,10 @@
 """Deliberation: halls where a community debates, proposes, meets and votes.
 
 The rooms: ``models`` (halls, members, the timeline), ``services`` (who may see, join, host
-and change a hall), ``forms``, ``routes`` (the pages) and ``seed`` (the demo halls).
-Debates, proposals, meetings and votes come next (see the open issue).
+and change a hall), ``forms``, ``routes`` (the pages) and ``seed`` (the demo halls); each tool
+in its own files: ``debates``, ``proposals`` (with ``proposal_comments``; ``comments`` is what
+threads share), ``meetings``, ``polls``; ``follows`` and ``report_kinds`` serve them all, and
+``limits`` is the one rule for how fast a new account posts (docs/deliberation.md).
 """
 
 from __future__ import annotations
