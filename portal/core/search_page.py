@@ -54,8 +54,8 @@ class SiteSearchForm(PortalForm):
                        validators=[_listed(_l("Choose a kind from the list."))])
     area = SelectField(_l("Area"), validate_choice=False,
                        validators=[_listed(_l("Choose an area from the list."))])
-    date_from = _Date(_l("From"), validators=[validators.Optional()])
-    date_to = _Date(_l("To"), validators=[validators.Optional()])
+    date_from = _Date(_l("From date"), validators=[validators.Optional()])
+    date_to = _Date(_l("To date"), validators=[validators.Optional()])
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:
