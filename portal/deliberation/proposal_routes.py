@@ -146,10 +146,12 @@ def _page(proposal, status=200, withdraw_form=None, answer_form=None, milestone_
     mine = membership(db.session, proposal.hall, user)  # one lookup for the three rules below
     may_amend = services.can_amend(db.session, proposal, user, mine)
     may_withdraw = services.can_withdraw(proposal, user)
-    # a form is made only where the page shows it (a posted one, with its errors, is kept)
+    # a form is made only where the page shows it (a posted one, with its errors, is kept);
+    # milestones are shown on an accepted proposal only
     return render_template(
         "deliberation/proposal.html", proposal=proposal, hall=proposal.hall, state=st.STATES[proposal.state],
-        history=services.history(db.session, proposal), milestones=services.milestones(db.session, proposal),
+        history=services.history(db.session, proposal),
+        milestones=services.milestones(db.session, proposal) if proposal.state == "accepted" else [],
         event_labels=st.EVENT_LABELS, is_author=signed_in and user.id == proposal.author_id,
         may_edit=services.can_edit(proposal, user), may_withdraw=may_withdraw,
         is_member=services.is_member(db.session, proposal.hall, user, mine),
