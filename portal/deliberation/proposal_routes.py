@@ -22,7 +22,7 @@ from portal.deliberation import proposal_states as st
 from portal.deliberation import proposals as services
 from portal.deliberation.models import Hall
 from portal.deliberation.routes import bp
-from portal.deliberation.services import HallSection, get_hall, register_section
+from portal.deliberation.services import HallSection, get_hall, membership, register_section
 from portal.extensions import db
 from portal.responsibility.services import area_ids_within, area_order, categories
 
@@ -143,23 +143,31 @@ def _page(proposal, status=200, withdraw_form=None, answer_form=None, milestone_
     user = current_user
     signed_in = user.is_authenticated
     may_answer = services.can_answer(db.session, proposal, user)
+    mine = membership(db.session, proposal.hall, user)  # one lookup for the three rules below
+    may_amend = services.can_amend(db.session, proposal, user, mine)
+    may_withdraw = services.can_withdraw(proposal, user)
+    # a form is made only where the page shows it (a posted one, with its errors, is kept);
+    # milestones are shown on an accepted proposal only
     return render_template(
         "deliberation/proposal.html", proposal=proposal, hall=proposal.hall, state=st.STATES[proposal.state],
-        history=services.history(db.session, proposal), milestones=services.milestones(db.session, proposal),
+        history=services.history(db.session, proposal),
+        milestones=services.milestones(db.session, proposal) if proposal.state == "accepted" else [],
         event_labels=st.EVENT_LABELS, is_author=signed_in and user.id == proposal.author_id,
-        may_edit=services.can_edit(proposal, user), may_withdraw=services.can_withdraw(proposal, user),
-        is_member=services.is_member(db.session, proposal.hall, user),
+        may_edit=services.can_edit(proposal, user), may_withdraw=may_withdraw,
+        is_member=services.is_member(db.session, proposal.hall, user, mine),
         supported=services.supported(db.session, proposal, user),
         may_answer=may_answer and proposal.state == "evaluation",
         may_record=may_answer and proposal.state == "accepted",
         action_form=EmptyForm() if signed_in else None,
         amendments=services.amendments(db.session, proposal),
-        may_amend=services.can_amend(db.session, proposal, user),
-        amendment_form=amendment_form or (forms.AmendmentForm() if signed_in else None),
-        withdraw_form=withdraw_form or (forms.WithdrawForm() if signed_in else None),
-        answer_form=answer_form or (forms.AnswerForm() if may_answer else None),
-        milestone_form=milestone_form or (forms.MilestoneForm() if may_answer else None),
-        **discussion.context(proposal, comment_form)), status
+        may_amend=may_amend,
+        amendment_form=amendment_form or (forms.AmendmentForm() if may_amend else None),
+        withdraw_form=withdraw_form or (forms.WithdrawForm() if may_withdraw else None),
+        answer_form=answer_form or (forms.AnswerForm() if may_answer and proposal.state == "evaluation"
+                                    else None),
+        milestone_form=milestone_form or (forms.MilestoneForm() if may_answer and proposal.state == "accepted"
+                                          else None),
+        **discussion.context(proposal, comment_form, mine=mine)), status
 
 
 @bp.get("/proposals/<int:proposal_id>")

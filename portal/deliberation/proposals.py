@@ -118,8 +118,9 @@ def _signed_in(user) -> bool:
     return user is not None and getattr(user, "is_authenticated", False)
 
 
-def is_member(session: Session, hall: Hall, user) -> bool:
-    mine = membership(session, hall, user)
+def is_member(session: Session, hall: Hall, user, mine=None) -> bool:
+    """``mine``: the reader's membership where the caller looked it up already."""
+    mine = mine if mine is not None else membership(session, hall, user)
     return mine is not None and mine.state == "active"
 
 
@@ -514,10 +515,10 @@ def amendments(session: Session, proposal: Proposal) -> list[ProposalAmendment]:
                                 .order_by(ProposalAmendment.id).limit(100)))
 
 
-def can_amend(session: Session, proposal: Proposal, user) -> bool:
+def can_amend(session: Session, proposal: Proposal, user, mine=None) -> bool:
     """Members other than the author, while the proposal gathers supports."""
     return (proposal.state == "published" and _signed_in(user) and user.id != proposal.author_id
-            and is_member(session, proposal.hall, user))
+            and is_member(session, proposal.hall, user, mine))
 
 
 def _clean_body(body: str) -> tuple[str, str]:

@@ -1,0 +1,96 @@
+"""A signed-in proposal page's cost (docs/performance.md): the reader's hall membership looked
+up once, forms made only where shown, and the unchanged forms (amendment, comment, support)
+rendered once per locale and then kept (portal.core.rendering.kept_fragment) with each reader's
+CSRF token and each proposal's URLs put in; a refused form is shown as posted."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.functional.deliberation import test_proposal_comments as base
+from tests.functional.feedback.test_staff_page_rendering import macro_calls
+from tests.functional.moderation.support import clients
+from tests.functional.support import QueryCounter, page
+
+world = base.world  # the halls' comment tests' world: a hall, its members, a proposal
+_proposal = base._proposal
+
+
+@pytest.fixture
+def client_for(app, db_session):
+    return clients(app)
+
+
+def _forms(html: str) -> dict[str, str]:
+    found = re.findall(r'<form method="post"(?: id="[^"]+")? action="([^"]+)"[^>]*>\s*<input[^>]*'
+                       r'name="[a-z]*-?csrf_token"[^>]*value="([^"]+)"', html)
+    return {action: token for action, token in found if "/proposals/" in action}
+
+
+def test_a_member_s_page_looks_the_membership_up_once(client, world, login, app, monkeypatch):
+    from portal.extensions import db
+
+    monkeypatch.setitem(app.config, "PAGE_CACHE", False)
+    login(world["ben"])  # a member, not the author: may amend, support and comment
+    client.get(world["url"])
+    with QueryCounter(db.engine) as counter:
+        html = client.get(world["url"]).get_data(as_text=True)
+    assert 'id="comment-form"' in html and "/amendments" in html and "/support" in html
+    lookups = [s for s in counter.statements if "FROM hall_member" in s]
+    assert len(lookups) == 1, lookups
+    assert not any("FROM proposal_milestone" in s for s in counter.statements)  # not accepted
+    assert len(counter.statements) <= 12, counter.statements  # with SAVEPOINT: 15 before
+
+
+def test_the_forms_are_kept_and_get_each_readers_token_and_url(world, client_for, app, monkeypatch,
+                                                               db_session):
+    second = _proposal(db_session, world["ann"], world["hall"], "A second one")
+    monkeypatch.setitem(app.config, "PAGE_CACHE", False)
+    ben, host = client_for(world["ben"]), client_for(world["host"])
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    ben.get(world["url"])
+    with macro_calls(monkeypatch) as seen:
+        html = ben.get(f"/en/proposals/{second.id}").get_data(as_text=True)
+    assert "textarea" not in seen, seen  # the amendment and comment forms came from memory
+    forms = _forms(html)
+    assert {f"/en/proposals/{second.id}/amendments", f"/en/proposals/{second.id}/support",
+            f"/en/proposals/{second.id}/comments"} <= set(forms)
+    assert not any(f"/proposals/{world['proposal'].id}/" in action for action in forms)
+    assert f'hx-post="/en/proposals/{second.id}/comments"' in html
+    own = re.search(r'name="csrf-token" content="([^"]+)"', html)[1]
+    assert set(forms.values()) == {own}
+    assert "\x02" not in html and "\x03" not in html
+    other = host.get(f"/en/proposals/{second.id}").get_data(as_text=True)  # staff, a member
+    token = re.search(r'name="csrf-token" content="([^"]+)"', other)[1]
+    assert set(_forms(other).values()) == {token} != {own}
+    response = ben.post(f"/en/proposals/{second.id}/support", data={"csrf_token": own})
+    assert response.status_code == 303
+    shown = ben.get(f"/en/proposals/{second.id}").get_data(as_text=True)
+    assert f"/en/proposals/{second.id}/unsupport" in _forms(shown)
+
+
+def _amendment(response, url):
+    form = page(response).one("form", action=url + "/amendments")
+    return form.parent
+
+
+def test_a_refused_form_is_shown_as_posted_then_the_kept_one_again(world, client_for, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PAGE_CACHE", False)
+    ben, url = client_for(world["ben"]), world["url"]
+    ben.get(url)
+    refused = ben.post(url + "/amendments", data={"body": "\x01 kept text"})
+    assert refused.status_code == 422
+    details = _amendment(refused, url)
+    assert details.tag == "details" and "open" in details.attrs
+    assert details.find(class_="error-message") and "kept text" in details.text
+    again = _amendment(ben.get(url), url)
+    assert "open" not in again.attrs and not again.find(class_="error-message")
+    assert "kept text" not in again.text
+    refused = ben.post(url + "/comments", data={"comment-body": "\x01 my comment"})
+    assert refused.status_code == 422
+    form = page(refused).one("form", id="comment-form")
+    assert form.find(class_="error-message") and "my comment" in form.text
+    form = page(ben.get(url)).one("form", id="comment-form")
+    assert not form.find(class_="error-message") and "my comment" not in form.text
