@@ -202,7 +202,7 @@ def test_list_htmx_returns_the_results_fragment(client, city):
     assert "HX-Request" in response.headers["Vary"]
     # The full page carries the same fragment, and the form also works without JavaScript.
     doc = page(client.get("/en/requests"))
-    form = doc.one("form", role="search")
+    form = doc.one("main").one("form", role="search")  # not the header's site search
     assert form.get("method") == "get" and form.get("action") == "/en/requests"
     assert form.get("hx-get") == "/en/requests" and form.get("hx-target") == "#results"
     assert doc.by_id("results") is not None

@@ -189,7 +189,7 @@ def test_search_with_htmx_returns_the_list_and_the_count_out_of_band(client, cit
     assert doc.by_id("category-count").get("hx-swap-oob") == "true"
     assert {r.get("value") for r in doc.find_all("input", type="radio")} == {"water-leak"}
     full = page(client.get(f"{NEW}/category", query_string={"q": "water"}))
-    form = full.one("form", role="search")
+    form = full.one("main").one("form", role="search")  # not the header's site search
     assert form.get("hx-get") == "/en/requests/new/category" and form.get("method") == "get"
     assert form.get("hx-target") == "#category-choices"
 
