@@ -20,6 +20,7 @@ DOMAINS = (
     "portal.feedback",
     "portal.deliberation",
     "portal.transparency",
+    "portal.literacy",
 )
 
 
