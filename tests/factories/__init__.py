@@ -228,3 +228,42 @@ class Factories:
         self.session.add(rule)
         self.session.commit()
         return rule
+
+    # --- literacy: courses ----------------------------------------------------------------------
+
+    def course(self, lessons=1, steps=3, quiz=True, questions=2, state="published", author=None,
+               pass_mark=70, slug=None, **kwargs):
+        """A course of ``lessons`` lessons, each ``steps`` text steps and, with ``quiz``, a last
+        quiz step of ``questions`` single-choice questions (the first choice right)."""
+        from portal.literacy.models import Course, Lesson, LessonStep, QuizChoice, QuizQuestion
+
+        n = next(_seq)
+        course = Course(
+            slug=slug or f"course-{n}", title_i18n=kwargs.pop("title_i18n", {"en": f"Course {n}"}),
+            summary_i18n=kwargs.pop("summary_i18n", {"en": f"What course {n} teaches."}),
+            state=state, pass_mark=pass_mark, author_department=author,
+            published_at=utcnow() if state == "published" else None, **kwargs,
+        )
+        for li in range(1, lessons + 1):
+            lesson = Lesson(slug=f"lesson-{li}", position=li, title_i18n={"en": f"Lesson {li}"})
+            for si in range(1, steps + 1):
+                lesson.steps.append(LessonStep(
+                    position=si, kind="text", title_i18n={"en": f"Step {si}"},
+                    body_i18n={"en": f"What step {si} of lesson {li} says."}))
+            if quiz:
+                step = LessonStep(position=steps + 1, kind="quiz", title_i18n={"en": "Check"},
+                                  body_i18n={"en": "Answer these questions."})
+                for qi in range(1, questions + 1):
+                    question = QuizQuestion(
+                        position=qi, text_i18n={"en": f"Question {qi}?"},
+                        explanation_i18n={"en": f"Why answer A is right for question {qi}."})
+                    question.choices = [
+                        QuizChoice(position=1, text_i18n={"en": "Answer A"}, correct=True),
+                        QuizChoice(position=2, text_i18n={"en": "Answer B"}, correct=False),
+                    ]
+                    step.questions.append(question)
+                lesson.steps.append(step)
+            course.lessons.append(lesson)
+        self.session.add(course)
+        self.session.commit()
+        return course
