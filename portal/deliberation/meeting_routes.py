@@ -207,24 +207,31 @@ def manage_meeting(slug: str, meeting_id: int):
     return _manage_page(*_hosted(slug, meeting_id))
 
 
+def _saved(form, hall, item, call, done, to, refused_to):
+    """A host's form validated and saved: a redirect (303) when saved or refused outright, None
+    when the page is to be shown again with the form's errors."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        call(hall, item, form)
+    except Invalid as exc:
+        db.session.rollback()
+        if "" in exc.errors:
+            return _refused(refused_to, exc)
+        apply_errors(form, exc)
+        return None
+    flash(done, "success")
+    return redirect(to, code=303)
+
+
 def _form_action(slug, meeting_id, form_class, form_name, call, done, anchor, choices=False):
     """A host's form on the manage page: saved and back (303), or the page again with errors."""
     hall, item = _hosted(slug, meeting_id)
     form = form_class()
     if choices:
         forms.proposal_choices(form.proposal_id, svc.hall_proposals(db.session, hall))
-    if form.validate_on_submit():
-        try:
-            call(hall, item, form)
-        except Invalid as exc:
-            db.session.rollback()
-            if "" in exc.errors:
-                return _refused(_manage_url(hall, item), exc)
-            apply_errors(form, exc)
-        else:
-            flash(done, "success")
-            return redirect(_manage_url(hall, item, anchor), code=303)
-    return _manage_page(hall, item, status=422, **{form_name: form})
+    answer = _saved(form, hall, item, call, done, _manage_url(hall, item, anchor), _manage_url(hall, item))
+    return answer or _manage_page(hall, item, status=422, **{form_name: form})
 
 
 @bp.post("/halls/<slug:slug>/meetings/<int:meeting_id>/cancel")
@@ -232,18 +239,10 @@ def _form_action(slug, meeting_id, form_class, form_name, call, done, anchor, ch
 def cancel_meeting(slug: str, meeting_id: int):
     hall, item = _hosted(slug, meeting_id)
     form = forms.CancelForm()
-    if form.validate_on_submit():
-        try:
-            svc.cancel_meeting(db.session, current_user, hall, item, form.reason.data)
-        except Invalid as exc:
-            db.session.rollback()
-            if "" in exc.errors:
-                return _refused(_url(hall, item), exc)
-            apply_errors(form, exc)
-        else:
-            flash(_l("The meeting is cancelled; everyone registered is told."), "success")
-            return redirect(_url(hall, item), code=303)
-    return _manage_page(hall, item, status=422, cancel_form=form)
+    answer = _saved(form, hall, item, lambda hall, item, form: svc.cancel_meeting(
+        db.session, current_user, hall, item, form.reason.data),
+        _l("The meeting is cancelled; everyone registered is told."), _url(hall, item), _url(hall, item))
+    return answer or _manage_page(hall, item, status=422, cancel_form=form)
 
 
 @bp.post("/halls/<slug:slug>/meetings/<int:meeting_id>/agenda")
@@ -265,18 +264,14 @@ def edit_agenda_item(slug: str, meeting_id: int, agenda_id: int):
     form = forms.AgendaItemForm(data={"title": entry.title, "duration_minutes": entry.duration_minutes,
                                       "proposal_id": entry.proposal_id} if request.method == "GET" else None)
     forms.proposal_choices(form.proposal_id, svc.hall_proposals(db.session, hall))
-    if form.validate_on_submit():
-        try:
-            svc.update_item(db.session, current_user, hall, item, entry, form.title.data,
-                            form.duration_minutes.data, form.proposal_id.data)
-        except Invalid as exc:
-            db.session.rollback()
-            if "" in exc.errors:
-                return _refused(_manage_url(hall, item), exc)
-            apply_errors(form, exc)
-        else:
-            flash(_l("The agenda item is saved."), "success")
-            return redirect(_manage_url(hall, item, "agenda-heading"), code=303)
+    if request.method == "POST":
+        answer = _saved(form, hall, item, lambda hall, item, form: svc.update_item(
+            db.session, current_user, hall, item, entry, form.title.data,
+            form.duration_minutes.data, form.proposal_id.data),
+            _l("The agenda item is saved."), _manage_url(hall, item, "agenda-heading"),
+            _manage_url(hall, item))
+        if answer:
+            return answer
     status = 422 if form.errors or form.form_errors else 200
     return render_template("deliberation/meeting_agenda_item.html", hall=hall, meeting=item,
                            entry=entry, form=form), status
