@@ -24,4 +24,4 @@ def init_learn(app: Flask) -> None:
     from portal.literacy.routes import bp
 
     app.register_blueprint(bp, url_prefix="/<lc:locale>")
-    register_home_card(app, HomeCard("learn", "literacy/_home_card.html", order=25))
+    register_home_card(app, HomeCard("learn", "literacy/_home_card.html", order=35))
