@@ -97,5 +97,5 @@ def test_a_module_adds_its_card_when_it_lands(make_app, db_session):
     main = page(app.test_client().get("/en/")).one("main")
     ids = [s.get("aria-labelledby") for s in main.find_all("section", class_="card")]
     assert ids == ["card-requests", "card-courses", "card-halls", "card-departments", "card-disclosure",
-                   "card-metrics", "card-account"]
+                   "card-metrics", "card-learn", "card-account"]
     assert "3 courses" in main.text
