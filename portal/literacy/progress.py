@@ -189,9 +189,10 @@ def passed(course: Course, score: int | None) -> bool:
 def _maybe_complete(session: Session, progress: CourseProgress, course: Course) -> None:
     if progress.completed_at is not None:
         return
-    if progress.steps_done >= services.step_count(course) and passed(course, progress.score):
-        if progress.score is None:
-            progress.score = _score(session, progress.user_id, course)
+    if progress.steps_done < services.step_count(course):
+        return
+    progress.score = _score(session, progress.user_id, course)  # never trust a stale score
+    if passed(course, progress.score):
         progress.completed_at = utcnow()
 
 

@@ -170,3 +170,34 @@ def test_the_print_version_has_every_step_and_the_answers_at_the_end(client, cou
     answers = doc.by_id("answers-heading")
     assert answers is not None
     assert text.index("Question 2?") < text.index("Answers") < text.rindex("Right answer:")
+
+
+def test_marking_the_quiz_done_without_answering_does_not_complete(client, db_session, course,
+                                                                   learner, login):
+    login(learner)
+    token = csrf_token_from(client.get(step_url(course)).get_data(as_text=True))
+    for position in (1, 2, 3):
+        client.post(step_url(course, position=position) + "/done", data={"csrf_token": token})
+    from portal.literacy.models import CourseProgress
+
+    progress = db_session.query(CourseProgress).filter_by(user_id=learner.id).one()
+    assert progress.steps_done == 3 and progress.completed_at is None and progress.score == 0
+
+
+def test_htmx_swaps_only_the_question(client, db_session, course, learner, login):
+    q1 = questions(db_session, course)[0]
+    headers = {"HX-Request": "true"}
+    anonymous = client.get(step_url(course, position=3), headers=headers, query_string={
+        "check": q1.id, f"q{q1.id}-answer": q1.choices[0].id, "fragment": "1"})
+    body = anonymous.get_data(as_text=True)
+    assert anonymous.status_code == 200 and "<html" not in body and "Right." in body
+    login(learner)
+    token = csrf_token_from(client.get(step_url(course, position=3)).get_data(as_text=True))
+    answered = client.post(f"{step_url(course, position=3)}/answer/{q1.id}", headers=headers,
+                           data={f"q{q1.id}-csrf_token": token, f"q{q1.id}-answer": q1.choices[1].id})
+    body = answered.get_data(as_text=True)
+    assert answered.status_code == 200 and "<html" not in body
+    assert f'id="question-{q1.id}"' in body and "Not quite." in body
+    refused = client.post(f"{step_url(course, position=3)}/answer/{q1.id}", headers=headers,
+                          data={f"q{q1.id}-csrf_token": token})
+    assert refused.status_code == 200 and "Choose an answer." in refused.get_data(as_text=True)
