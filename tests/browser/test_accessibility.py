@@ -74,6 +74,7 @@ def column(model: str, name: str = "id", limit: int = 1, fallback=None, **where)
 
 RESPONSIBILITY = "portal.responsibility.models"
 FEEDBACK = "portal.feedback.models"
+LITERACY = "portal.literacy.models"
 
 # Every URL argument of every GET page: name -> function(live_server) -> values to visit.
 # ``"endpoint.name"`` overrides ``"name"`` for one endpoint; ``locale`` is the crawl's locale.
@@ -123,6 +124,12 @@ SAMPLE_VALUES = {
                                        limit=4, fallback="D-2026-999999"),
     "transparency.received.code": column("portal.transparency.models:DisclosureRequest", "tracking_code",
                                          fallback="D-2026-999999"),
+    # literacy, the learner's pages: the demo course, its first lesson, a text, a practice
+    # and a quiz step (the demo's curriculum: text, text, practice, quiz)
+    **{f"literacy.{endpoint}.slug": column(LITERACY + ":Course", "slug")
+       for endpoint in ("course", "step", "print_lesson", "certificate")},
+    "lesson_slug": column(LITERACY + ":Lesson", "slug"),
+    "literacy.step.position": lambda live: [1, 3, 4],
 }
 
 ROLES = {"anonymous": None, "resident": RESIDENT, "admin": ADMIN}

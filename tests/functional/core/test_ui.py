@@ -70,12 +70,13 @@ def test_the_home_page_promises_only_what_exists(client, db_session):
     main = doc.one("main")
     ids = [s.get("aria-labelledby") for s in main.find_all("section", class_="card")]
     assert ids == ["card-requests", "card-halls", "card-departments", "card-disclosure", "card-metrics",
-                   "card-account"]
+                   "card-learn", "card-account"]
     text = main.text.lower()
-    for missing in ("discussion", "debate", "proposal", "vote", "publishes", "course", "digital skills"):
+    for missing in ("discussion", "debate", "proposal", "vote", "publishes"):
         assert missing not in text, missing
     hrefs = {a.get("href") for a in main.find_all("a")}
-    assert {"/en/requests/new", "/en/requests", "/en/requests/metrics", "/en/halls"} <= hrefs
+    assert {"/en/requests/new", "/en/requests", "/en/requests/metrics", "/en/halls",
+            "/en/learn/"} <= hrefs
     box = main.one("form", role="search")
     assert box.get("method") == "get" and box.get("action") == "/en/requests/find"
     assert box.one("input", name="code").get("id") == "code"
@@ -96,5 +97,5 @@ def test_a_module_adds_its_card_when_it_lands(make_app, db_session):
     main = page(app.test_client().get("/en/")).one("main")
     ids = [s.get("aria-labelledby") for s in main.find_all("section", class_="card")]
     assert ids == ["card-requests", "card-courses", "card-halls", "card-departments", "card-disclosure",
-                   "card-metrics", "card-account"]
+                   "card-metrics", "card-learn", "card-account"]
     assert "3 courses" in main.text
