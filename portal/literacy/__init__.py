@@ -11,3 +11,6 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from portal.literacy import models  # noqa: F401  (the tables, for the metadata)
+    from portal.literacy.manage_routes import init_manage
+
+    init_manage(app)  # part (3): course authoring and facilitators' classes
