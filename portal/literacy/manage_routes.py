@@ -28,8 +28,18 @@ def init_manage(app) -> None:
     app.register_blueprint(bp, url_prefix="/<lc:locale>")
 
     @app.context_processor
-    def _literacy_files():
-        return {"lesson_file_url": file_url}
+    def _literacy_helpers():
+        return {"lesson_file_url": file_url, "literacy_links": links}
+
+
+def links() -> dict:
+    """Which of authoring and classes the reader may use (for templates/literacy/_manage_links)."""
+    from portal.literacy import classes
+
+    signed_in = bool(current_user.is_authenticated)
+    return {"signed_in": signed_in,
+            "author": signed_in and manage.may_author(db.session, current_user),
+            "facilitator": signed_in and classes.is_facilitator(current_user)}
 
 
 def file_url(ref: str | None) -> str | None:

@@ -229,3 +229,27 @@ def test_anonymous_visitors_are_sent_to_log_in(client, world):
         assert client.get(url).status_code == 302, url
     for url in [*posts, "/en/learn/join", f"/en/learn/classes/{world['class'].id}/leave"]:
         assert client.post(url).status_code == 302, url
+
+
+def test_the_demo_class_is_seeded_once(db_session, factories):
+    from portal.literacy.manage_seed import FACILITATOR, LEARNER, seed_classes
+
+    assert seed_classes(db_session) == 0  # no published course yet
+    factories.admin(email=FACILITATOR)
+    learner = factories.user(email=LEARNER)
+    factories.course()
+    assert seed_classes(db_session) == 1
+    assert seed_classes(db_session) == 0
+    (made,) = classes.my_classes(db_session, learner)
+    assert made.name == "Tuesday mornings at the library"
+
+
+@pytest.mark.parametrize(("who", "links"), [
+    ("resident", ["Classes I take part in", "Join a class"]),
+    ("facilitator", ["Manage courses", "My classes", "Classes I take part in", "Join a class"]),
+    ("other_facilitator", ["My classes", "Classes I take part in", "Join a class"]),
+])
+def test_the_links_show_what_the_reader_may_use(client, login, world, who, links):
+    login(world[who])
+    nav = page(client.get("/en/learn/classes/mine")).one("nav", class_="literacy-links")
+    assert [a.text for a in nav.find_all("a")] == links
