@@ -373,3 +373,47 @@ def test_unknown_ids_are_404(client, login, world, built):
     assert client.get(f"/en/learn/manage/{course.id}/lessons/{lesson.id}/steps/{step.id}/questions/new"
                       ).status_code == 404
     assert client.get(f"/en/learn/manage/{course.id}/lessons/{lesson.id}/steps/new/video").status_code == 404
+
+
+def test_editing_a_question_and_a_step_with_files(client, login, world, factories):
+    course = factories.course(lessons=1, steps=1, questions=1, state="draft", author=world["office"])
+    lesson = manage.get_course(db.session, world["author"], course.id).lessons[0]
+    text, quiz = lesson.steps
+    question = quiz.questions[0]
+    login(world["author"])
+    qurl = f"/en/learn/manage/{course.id}/lessons/{lesson.id}/steps/{quiz.id}/questions/{question.id}"
+    doc = page(client.get(qurl))
+    assert doc.one("input", name="choice_1").get("value") == "Answer A"
+    assert "checked" in doc.one("input", name="correct_1").attrs
+    response = client.post(qurl, data={"text": "Question 1?", "explanation": "Both are right.",
+                                       "multiple": "y", "choice_1": "A", "correct_1": "y",
+                                       "choice_2": "B", "correct_2": "y", "choice_3": "C"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    choices = db.session.scalars(select(QuizChoice).where(QuizChoice.question_id == question.id)
+                                 .order_by(QuizChoice.position)).all()
+    assert [(c.text_i18n["en"], c.correct) for c in choices] == [("A", True), ("B", True), ("C", False)]
+    surl = f"/en/learn/manage/{course.id}/lessons/{lesson.id}/steps/{text.id}"
+    client.post(surl, data={"title": "Step 1", "body": "Look.", "image_alt": "A red square",
+                            "image": (io.BytesIO(_png()), "red.png")}, content_type="multipart/form-data")
+    step = db.session.get(LessonStep, text.id)
+    assert step.image.startswith("upload:")
+    doc = page(client.get(surl))
+    assert doc.one("img").get("alt") == "A red square"
+    # saving again without a file keeps the picture; ticking "remove" removes it
+    client.post(surl, data={"title": "Step 1", "body": "Look.", "image_alt": "A red square"})
+    db.session.expire_all()
+    assert db.session.get(LessonStep, text.id).image == step.image
+    client.post(surl, data={"title": "Step 1", "body": "Look.", "remove_image": "y"})
+    db.session.expire_all()
+    assert db.session.get(LessonStep, text.id).image is None
+    assert db.session.get(LessonStep, text.id).image_alt_i18n == {}
+
+
+def test_a_practice_step_needs_a_known_form(client, login, world, factories):
+    course = factories.course(lessons=1, steps=1, quiz=False, state="draft", author=world["office"])
+    lesson = manage.get_course(db.session, world["author"], course.id).lessons[0]
+    login(world["author"])
+    response = client.post(f"/en/learn/manage/{course.id}/lessons/{lesson.id}/steps/new/practice",
+                           data={"title": "Try", "body": "Go.", "practice": "payments"})
+    assert response.status_code == 422 and page(response).by_id("practice-error") is not None
