@@ -15,6 +15,9 @@ def init_app(app: Flask) -> None:
     from portal.literacy import models  # noqa: F401  (the tables, for the metadata)
 
     init_learn(app)
+    from portal.literacy.manage_routes import init_manage
+
+    init_manage(app)  # part (3): course authoring and facilitators' classes
 
 
 def init_learn(app: Flask) -> None:

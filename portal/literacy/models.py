@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.i18n import translated
@@ -235,3 +235,22 @@ class ClassEnrolment(db.Model):
     enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(lazy="raise")
+
+
+# --- part (3), course authoring: the files authors upload (portal/literacy/uploads.py) -------
+
+class LessonFile(db.Model):
+    """An image or audio file an author uploaded for a step, kept in the database as the
+    tracker keeps its attachments; named by its content's hash (``LessonStep.image`` is
+    ``upload:<key>``), so it never changes and is served with a long cache lifetime."""
+
+    __tablename__ = "lesson_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of ``data``
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -130,6 +130,18 @@ SAMPLE_VALUES = {
        for endpoint in ("course", "step", "print_lesson", "certificate")},
     "lesson_slug": column(LITERACY + ":Lesson", "slug"),
     "literacy.step.position": lambda live: [1, 3, 4],
+    # literacy authoring and classes (admins may edit every course; the demo class is theirs)
+    "key": column("portal.literacy.models:LessonFile", "key", fallback="0" * 64),
+    "course_id": column("portal.literacy.models:Course", fallback=999999),
+    "lesson_id": column("portal.literacy.models:Lesson", fallback=999999),
+    "step_id": column("portal.literacy.models:LessonStep", fallback=999999),
+    "literacy_admin.new_question.step_id": column("portal.literacy.models:LessonStep", kind="quiz",
+                                                  fallback=999999),
+    "literacy_admin.question.step_id": column("portal.literacy.models:LessonStep", kind="quiz",
+                                              fallback=999999),
+    "question_id": column("portal.literacy.models:QuizQuestion", fallback=999999),
+    "kind": lambda live: ["text", "practice", "quiz"],
+    "class_id": column("portal.literacy.models:LearnerClass", fallback=999999),
 }
 
 ROLES = {"anonymous": None, "resident": RESIDENT, "admin": ADMIN}
