@@ -11,3 +11,6 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from portal.literacy import models  # noqa: F401  (the tables, for the metadata)
+    from portal.literacy.practice import init_practice
+
+    init_practice(app)

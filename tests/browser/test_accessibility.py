@@ -123,6 +123,8 @@ SAMPLE_VALUES = {
                                        limit=4, fallback="D-2026-999999"),
     "transparency.received.code": column("portal.transparency.models:DisclosureRequest", "tracking_code",
                                          fallback="D-2026-999999"),
+    # literacy: the three practice forms
+    "practice.form.name": lambda live: ["request", "comment", "disclosure"],
 }
 
 ROLES = {"anonymous": None, "resident": RESIDENT, "admin": ADMIN}
