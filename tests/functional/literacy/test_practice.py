@@ -264,3 +264,15 @@ def test_an_anonymous_visitor_practises_with_the_token_of_the_page(client, place
     response = client.post(f"{BASE}/comment", data={"comment-body": "Good idea.", field: token})
     assert response.status_code == 200
     assert "Well done" in response.get_data(as_text=True)
+
+
+def test_every_role_may_practise_and_still_nothing_is_made(client, db_session, place, factories,
+                                                            login, any_role):
+    """Practice is open to everyone (anonymous visitors too): no role is refused."""
+    login(factories.user(roles=[any_role]))
+    before = row_counts(db_session)
+    response = client.post(f"{BASE}/comment", data=valid_data("comment", place))
+    assert response.status_code == 200
+    assert "Nothing was sent." in response.get_data(as_text=True)
+    db_session.expire_all()
+    assert row_counts(db_session) == before
