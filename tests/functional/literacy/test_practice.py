@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from portal.core import outbox
 from portal.extensions import db
 from tests.conftest import csrf_token_from
-from tests.functional.support import page, title
+from tests.functional.support import QueryCounter, page, title
 
 BASE = "/en/learn/practice"
 BACK = "/en/learn/bigger-text-and-keyboard/make-text-bigger/2"
@@ -276,3 +276,24 @@ def test_every_role_may_practise_and_still_nothing_is_made(client, db_session, p
     assert "Nothing was sent." in response.get_data(as_text=True)
     db_session.expire_all()
     assert row_counts(db_session) == before
+
+
+# SELECTs a page may run (reference data: the categories, the areas, the departments; the
+# calendar for a disclosure's deadline): a practice page never reads per row or per field.
+QUERIES = {"request": (2, 3), "comment": (0, 0), "disclosure": (3, 4)}
+
+
+@pytest.mark.parametrize("name", list(QUERIES))
+def test_a_practice_page_runs_a_few_queries(client, place, name):
+    data = valid_data(name, place)
+    client.get(f"{BASE}/{name}")
+    with QueryCounter(db.engine) as shown:
+        client.get(f"{BASE}/{name}")
+    with QueryCounter(db.engine) as checked:
+        assert client.post(f"{BASE}/{name}", data=data).status_code == 200
+
+    def selects(counter):
+        return sum(1 for s in counter.statements if s.lstrip().upper().startswith("SELECT"))
+
+    assert selects(shown) <= QUERIES[name][0], shown.statements
+    assert selects(checked) <= QUERIES[name][1], checked.statements
