@@ -252,8 +252,8 @@ SCAMS_AND_PERSONAL_DATA = {
                      "Others see “A resident” instead of your name, unless you choose to "
                      "show it.\n"
                      "Your email address and phone number are never shown.\n"
-                     "House numbers are hidden, like “## Elm St”. A point on the map is "
-                     "moved to about 100 metres from the real place.")),
+                     "House numbers are hidden, like “## Elm St”. A point on the map is not "
+                     "exact: it is shown only to about 100 metres.")),
             _practice(_l("Try it: your name stays private"),
                       _l("Open the practice request form. Near the end, find the box Show my "
                          "name publicly with this request.\n"
