@@ -203,3 +203,14 @@ def test_the_curriculum_names_the_portals_real_labels(course):
     for label in labels:
         assert label in written, f"the course does not name {label!r}"
         assert f'"{label}"' in sources or f"'{label}'" in sources, f"no template has {label!r}"
+
+
+def test_every_text_renders_under_every_locales_catalog(app):
+    """As the loader reads them: each lazy string under ``force_locale`` of each catalog."""
+    from flask_babel import force_locale
+
+    with app.test_request_context("/en/"):
+        for locale in i18n.LOCALES:
+            with force_locale(locale.catalog):
+                for where, value in texts():
+                    assert str(value).strip(), (locale.code, where)

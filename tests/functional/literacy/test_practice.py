@@ -213,6 +213,9 @@ def test_huge_input_is_refused_like_the_real_form(client, place, name, field, li
 @pytest.mark.parametrize("name", ["request", "comment", "disclosure"])
 def test_a_valid_practice_creates_nothing_and_sends_nothing(client, db_session, place, name):
     before = row_counts(db_session)
+    # among them the ones a real submission writes besides its own: mail, search, the queue
+    assert {"outbox_message", "mailbox_message", "search_document", "feedback_draft",
+            "queue_item"} <= set(before)
     response = client.post(f"{BASE}/{name}?back={BACK}", data=valid_data(name, place))
     assert response.status_code == 200
     doc = page(response)
