@@ -18,6 +18,9 @@ def init_app(app: Flask) -> None:
     from portal.literacy.manage_routes import init_manage
 
     init_manage(app)  # part (3): course authoring and facilitators' classes
+    from portal.literacy.practice import init_practice
+
+    init_practice(app)  # part (2): the practice forms
 
 
 def init_learn(app: Flask) -> None:

@@ -142,6 +142,8 @@ SAMPLE_VALUES = {
     "question_id": column("portal.literacy.models:QuizQuestion", fallback=999999),
     "kind": lambda live: ["text", "practice", "quiz"],
     "class_id": column("portal.literacy.models:LearnerClass", fallback=999999),
+    # literacy: the three practice forms
+    "practice.form.name": lambda live: ["request", "comment", "disclosure"],
 }
 
 ROLES = {"anonymous": None, "resident": RESIDENT, "admin": ADMIN}

@@ -55,6 +55,7 @@ DATA = {
     "moderation.decide": {"decision": "hide", "reason_code": "spam"},
     "transparency.ask": {"description": "d", "delivery": "online", "visibility": "private"},
     "deliberation.comment_proposal": {"comment-body": "A comment"},
+    "practice.form": {"comment-body": "A practice comment"},  # the first name: comment
 }
 QUERY = {"accounts.register_check": "?field=email"}
 
