@@ -51,7 +51,11 @@ class Unavailable(Exception):
 # --- topics and their versions --------------------------------------------------------------
 
 def topic_of(cls: type) -> str | None:
-    """A model's topic: the domain package it lives in (portal.feedback.models → feedback)."""
+    """A model's topic: the domain package it lives in (portal.feedback.models → feedback), or
+    the model's own ``__cache_topic__``; None for rows no cached page shows (a learner's
+    progress), so writing them never empties a public page's cache."""
+    if "__cache_topic__" in vars(cls):
+        return cls.__cache_topic__
     parts = getattr(cls, "__module__", "").split(".")
     return parts[1] if len(parts) > 2 and parts[0] == "portal" else None
 

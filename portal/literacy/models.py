@@ -144,6 +144,7 @@ class QuizChoice(db.Model):
 class CourseProgress(db.Model):
     """A signed-in learner's place in a course: where to continue, and when it was finished."""
 
+    __cache_topic__ = None  # a learner's own: no cached page shows it
     __tablename__ = "course_progress"
     __table_args__ = (UniqueConstraint("user_id", "course_id", name="uq_course_progress"),
                       Index("ix_course_progress_user", "user_id", "updated_at"))
@@ -162,6 +163,7 @@ class CourseProgress(db.Model):
 
 
 class StepDone(db.Model):
+    __cache_topic__ = None  # a learner's own: no cached page shows it
     __tablename__ = "step_done"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
@@ -174,6 +176,7 @@ class StepDone(db.Model):
 class QuizAnswer(db.Model):
     """A learner's latest answer to a question (retries replace it; ``attempts`` counts them)."""
 
+    __cache_topic__ = None  # a learner's own: no cached page shows it
     __tablename__ = "quiz_answer"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
@@ -189,6 +192,7 @@ class QuizAnswer(db.Model):
 class Certificate(db.Model):
     """Issued once per learner and course; anyone can check ``code`` on a public page."""
 
+    __cache_topic__ = None  # a learner's own: no cached page shows it
     __tablename__ = "certificate"
     __table_args__ = (UniqueConstraint("user_id", "course_id", name="uq_certificate"),)
 
@@ -207,6 +211,7 @@ class Certificate(db.Model):
 class LearnerClass(db.Model):
     """A facilitator's class, as in a community centre: learners join with ``code``."""
 
+    __cache_topic__ = None  # a learner's own: no cached page shows it
     __tablename__ = "learner_class"
     __table_args__ = (Index("ix_learner_class_facilitator", "facilitator_id", "id"),)
 
@@ -225,6 +230,7 @@ class LearnerClass(db.Model):
 
 
 class ClassEnrolment(db.Model):
+    __cache_topic__ = None  # a learner's own: no cached page shows it
     __tablename__ = "class_enrolment"
     __table_args__ = (Index("ix_class_enrolment_user", "user_id"),)
 

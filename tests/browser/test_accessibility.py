@@ -129,7 +129,9 @@ SAMPLE_VALUES = {
     **{f"literacy.{endpoint}.slug": column(LITERACY + ":Course", "slug")
        for endpoint in ("course", "step", "print_lesson", "certificate")},
     "lesson_slug": column(LITERACY + ":Lesson", "slug"),
-    "literacy.step.position": lambda live: [1, 3, 4],
+    # the first course's second lesson: a text, a practice and a quiz step
+    "literacy.step.lesson_slug": lambda live: ["use-the-keyboard"],
+    "literacy.step.position": lambda live: [1, 4, 5],
     # literacy authoring and classes (admins may edit every course; the demo class is theirs)
     "key": column("portal.literacy.models:LessonFile", "key", fallback="0" * 64),
     "course_id": column("portal.literacy.models:Course", fallback=999999),
