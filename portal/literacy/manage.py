@@ -163,6 +163,10 @@ def _whole(errors: dict, name: str, value, low: int, high: int) -> int:
 
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+# The fixed first segments of the pages under /learn/: a course's slug is never one of them,
+# or /learn/<slug> would be another page (tests/functional/literacy/test_manage.py checks the
+# URL map against this list).
+RESERVED_SLUGS = frozenset({"classes", "files", "join", "manage", "mine", "practice", "verify"})
 
 
 def _slug_base(text: str, fallback: str) -> str:
@@ -244,7 +248,8 @@ def create_course(session: Session, user, data: CourseData) -> Course:
         raise Forbidden()
     values = _course_values(session, user, data)
     base = _slug_base(values["title_i18n"].get(values["source_locale"], ""), "course")
-    slug = _unique_slug(lambda s: session.scalar(select(Course.id).where(Course.slug == s)), base)
+    slug = _unique_slug(lambda s: s in RESERVED_SLUGS or session.scalar(
+        select(Course.id).where(Course.slug == s)) is not None, base)
     course = Course(slug=slug, state="draft", created_by_id=user.id, **values)
     session.add(course)
     session.flush()

@@ -417,3 +417,14 @@ def test_a_practice_step_needs_a_known_form(client, login, world, factories):
     response = client.post(f"/en/learn/manage/{course.id}/lessons/{lesson.id}/steps/new/practice",
                            data={"title": "Try", "body": "Go.", "practice": "payments"})
     assert response.status_code == 422 and page(response).by_id("practice-error") is not None
+
+
+def test_a_course_is_never_given_the_slug_of_a_fixed_learn_page(app, client, login, world):
+    fixed = {rule.rule.split("/")[3] for rule in app.url_map.iter_rules()
+             if rule.rule.startswith("/<lc:locale>/learn/") and len(rule.rule.split("/")) > 3}
+    fixed = {segment for segment in fixed if segment and not segment.startswith("<")}
+    assert fixed == manage.RESERVED_SLUGS
+    login(world["author"])
+    course = _new_course(client, world["office"], title_en="Manage")
+    assert course.slug == "manage-2"
+    assert client.get("/en/learn/manage/").status_code == 200
