@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 
 from portal.core import audit
 from portal.core.cache import bump
@@ -37,6 +37,7 @@ from portal.literacy.models import (
     QuizChoice,
     QuizQuestion,
 )
+from portal.literacy.services import index_course
 from portal.responsibility.models import Department, staff_department
 from portal.responsibility.services import check_source, check_versions, clean_versions
 
@@ -182,7 +183,9 @@ def _unique_slug(taken, base: str) -> str:
 
 
 def _touch(course: Course) -> None:
+    """An edit: the course's search document follows it, and its public pages when published."""
     course.updated_at = utcnow()
+    index_course(object_session(course), course)
     if course.state == "published":
         bump(CACHE_TOPIC)
 
@@ -301,6 +304,7 @@ def publish(session: Session, user, course: Course, ip_address: str | None = Non
     course.state = "published"
     course.published_at = course.published_at or utcnow()
     course.updated_at = utcnow()
+    index_course(session, course)
     audit.record(session, user, "course.published", "course", course.id, ip_address,
                  slug=course.slug)
     session.commit()
@@ -323,6 +327,7 @@ def _set_state(session, user, course, state, action, ip_address) -> None:
     was_public = course.state == "published"
     course.state = state
     course.updated_at = utcnow()
+    index_course(session, course)
     audit.record(session, user, action, "course", course.id, ip_address, slug=course.slug)
     session.commit()
     if was_public:

@@ -29,7 +29,7 @@ def init_manage(app) -> None:
 
     @app.context_processor
     def _literacy_helpers():
-        return {"lesson_file_url": file_url, "literacy_links": links}
+        return {"literacy_links": links}
 
 
 def links() -> dict:
@@ -40,18 +40,6 @@ def links() -> dict:
     return {"signed_in": signed_in,
             "author": signed_in and manage.may_author(db.session, current_user),
             "facilitator": signed_in and classes.is_facilitator(current_user)}
-
-
-def file_url(ref: str | None) -> str | None:
-    """The address of a step's ``image``/``audio``: an upload, or a file under static/."""
-    if not ref:
-        return None
-    key = uploads.key_of(ref)
-    if key is not None:
-        return url_for("literacy_admin.file", key=key)
-    if ref.startswith("static:"):
-        return url_for("static", filename=ref[len("static:"):])
-    return None
 
 
 def _ip() -> str | None:

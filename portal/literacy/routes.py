@@ -12,7 +12,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from werkzeug.routing import BuildError
 
 from portal.core.cache import cached_page
 from portal.core.errors import Invalid, NotFound
@@ -29,21 +28,18 @@ VERIFY_RATE_LIMIT = "30 per minute;300 per hour"
 
 @bp.app_template_filter("lesson_media")
 def lesson_media(ref: str | None) -> str | None:
-    """A step's image or audio file as a URL: ``static:<path>`` under static/, ``upload:<key>``
-    through the authoring side's endpoint when it exists."""
+    """A step's image or audio file as a URL: ``static:<path>`` under static/ (fingerprinted),
+    ``upload:<key>`` from the authors' uploads (``literacy_admin.file``)."""
     from portal.core.rendering import static_url
+    from portal.literacy import uploads
 
     if not ref:
         return None
+    key = uploads.key_of(ref)
+    if key is not None:
+        return url_for("literacy_admin.file", key=key)
     kind, _, name = ref.partition(":")
-    if kind == "static" and name:
-        return static_url(name)
-    if kind == "upload" and name and "literacy_admin.media" in current_app.view_functions:
-        try:
-            return url_for("literacy_admin.media", key=name)
-        except BuildError:
-            return None
-    return None
+    return static_url(name) if kind == "static" and name else None
 
 
 def _get(fn, *args):
@@ -76,8 +72,11 @@ def courses():
 @bp.get("/learn/mine")
 @login_required
 def mine():
+    from portal.literacy import classes
+
     doing, done = progress.my_learning(db.session, current_user)
-    return render_template("literacy/mine.html", doing=doing, done=done)
+    return render_template("literacy/mine.html", doing=doing, done=done, action_form=EmptyForm(),
+                           my_classes=classes.my_classes(db.session, current_user))
 
 
 @bp.get("/learn/verify")

@@ -124,4 +124,7 @@ def load_curriculum(session: Session, courses=None) -> int:
 
 
 def seed(session: Session) -> int:
-    return load_curriculum(session)
+    """The starter curriculum, then a demo class (the administrator's, the resident in it)."""
+    from portal.literacy.manage_seed import seed_classes
+
+    return load_curriculum(session) + seed_classes(session)

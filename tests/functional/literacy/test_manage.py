@@ -428,3 +428,15 @@ def test_a_course_is_never_given_the_slug_of_a_fixed_learn_page(app, client, log
     course = _new_course(client, world["office"], title_en="Manage")
     assert course.slug == "manage-2"
     assert client.get("/en/learn/manage/").status_code == 200
+
+
+def test_a_published_course_is_found_by_the_search_and_an_edit_follows(app, client, login, world,
+                                                                        factories):
+    from portal.core import search
+
+    course = factories.course(slug="keyboard-skills", author=world["office"])
+    login(world["author"])
+    base = f"/en/learn/manage/{course.id}"
+    edit = _course_form(world["office"], title_en="Shortcuts for everyone")
+    assert client.post(f"{base}/settings", data=edit).status_code == 303
+    assert course.id in {hit.ref_id for hit in search.search(db.session, "course", "shortcuts")}
