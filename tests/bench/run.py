@@ -236,9 +236,24 @@ def load(database_url: str, instance: str) -> dict:
         busy = bulk_proposals(db.session, PROPOSALS, COMMENTS)
         print(f"  loaded {PROPOSALS:,} proposals with {COMMENTS:,} comments in "
               f"{time.perf_counter() - started:.0f} s", flush=True)
+        _learner_progress(db.session)
         db.session.remove()
         db.engine.dispose()
     return {"middle": middle, "busy": busy}
+
+
+LESSON = ("bigger-text-and-keyboard", "make-text-bigger")
+
+
+def _learner_progress(session) -> None:
+    """The demo resident has begun the first course (the signed-in lesson step shows it)."""
+    from sqlalchemy import select
+
+    from portal.core.models import User
+    from portal.literacy import progress, services
+
+    resident = session.scalar(select(User).where(User.email == "resident@riverbend.example.org"))
+    progress.mark_done(session, resident, services.get_step(session, *LESSON, 1))
 
 
 def pages(codes: dict) -> list[Page]:
@@ -268,6 +283,8 @@ def _pages(codes: dict) -> list[Page]:
         Page("proposal list", "/en/proposals", "resident", "signed-in"),
         Page("proposal list, most commented", "/en/proposals?sort=commented", "resident", "signed-in"),
         Page("a busy proposal (450 comments)", f"/en/proposals/{busy}", "resident", "signed-in"),
+        Page("a lesson step", "/en/learn/{}/{}/2".format(*LESSON)),
+        Page("a lesson step", "/en/learn/{}/{}/2".format(*LESSON), "resident", "signed-in"),
     ]
 
 
