@@ -16,7 +16,7 @@ from tests.browser.test_feedback_flow import assert_accessible
 pytestmark = pytest.mark.browser
 
 COURSE = "/{locale}/learn/bigger-text-and-keyboard"
-STEP = COURSE + "/make-text-bigger/{n}"
+STEP = COURSE + "/use-the-keyboard/{n}"  # text steps, a practice step (4), the quiz (5)
 SMALL_TARGETS = """() => [...document.querySelectorAll(
     '.lesson a, .lesson button, .lesson input, .lesson select')]
   .filter(el => el.offsetParent !== null)
@@ -38,25 +38,35 @@ def test_a_learner_takes_the_demo_course_to_its_certificate(login_as, new_contex
     learner.get_by_role("link", name="Bigger text and the keyboard").click()
     assert_accessible(learner, "en", "the course page", javascript)
     learner.locator("main").get_by_role("link", name="Start").click()
-    expect(learner.locator(".step-count")).to_contain_text("Step 1 of 4")
+    expect(learner.locator(".step-count")).to_contain_text("Step 1 of 3")
     assert_accessible(learner, "en", "a text step", javascript)
-    for _ in range(3):
+    for _ in range(3):  # the first lesson's three steps
         learner.get_by_role("button", name="Mark as done and continue").click()
-    expect(learner.locator(".step-count")).to_contain_text("Step 4 of 4")
-    first = learner.locator(".quiz-question").nth(0)
-    first.get_by_label("Shift and Enter").check()
-    first.get_by_role("button", name="Check my answer").click()
-    first = learner.locator(".quiz-question").nth(0)
-    expect(first).to_contain_text("Not quite.")
+    expect(learner.locator(".step-count")).to_contain_text("Step 1 of 5")
+    for _ in range(4):  # the second lesson's texts and its practice step
+        learner.get_by_role("button", name="Mark as done and continue").click()
+    expect(learner.locator(".step-count")).to_contain_text("Step 5 of 5")
+
+    def question(n):
+        return learner.locator(".quiz-question").nth(n)
+
+    question(0).get_by_label("Hold down Shift and press Tab", exact=True).check()
+    question(0).get_by_role("button", name="Check my answer").click()
+    expect(question(0)).to_contain_text("Not quite.")
     assert_accessible(learner, "en", "a wrong answer", javascript)
-    first.get_by_label("Ctrl and +").check()
-    first.get_by_role("button", name="Try again").click()
-    expect(learner.locator(".quiz-question").nth(0)).to_contain_text("Right.")
-    second = learner.locator(".quiz-question").nth(1)
-    second.get_by_label("Tab", exact=True).check()
-    second.get_by_label("Shift and Tab").check()
-    second.get_by_role("button", name="Check my answer").click()
-    expect(learner.locator(".quiz-question").nth(1)).to_contain_text("Right.")
+    question(0).get_by_label("Hold down Ctrl and press +", exact=True).check()
+    question(0).get_by_role("button", name="Try again").click()
+    expect(question(0)).to_contain_text("Right.")
+    question(1).get_by_label("Shift and Tab", exact=True).check()
+    question(1).get_by_role("button", name="Check my answer").click()
+    expect(question(1)).to_contain_text("Right.")
+    question(2).get_by_label("The thick outline shows where you are on the page", exact=True).check()
+    question(2).get_by_label("Enter uses a link or a button", exact=True).check()
+    question(2).get_by_role("button", name="Check my answer").click()
+    expect(question(2)).to_contain_text("Right.")
+    question(3).get_by_label("It jumps over the menus to the page itself", exact=True).check()
+    question(3).get_by_role("button", name="Check my answer").click()
+    expect(question(3)).to_contain_text("Right.")
     learner.goto(COURSE.format(locale="en") + "/certificate")
     learner.get_by_role("button", name="Make my certificate").click()
     expect(learner.locator(".certificate")).to_contain_text(name)
