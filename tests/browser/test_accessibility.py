@@ -123,6 +123,11 @@ SAMPLE_VALUES = {
                                        limit=4, fallback="D-2026-999999"),
     "transparency.received.code": column("portal.transparency.models:DisclosureRequest", "tracking_code",
                                          fallback="D-2026-999999"),
+    # open data: a page of every registered dataset, and two of their downloads
+    "opendata.dataset.key": lambda live: [
+        d.key for d in importlib.import_module("portal.core.datasets").all_datasets()],
+    "opendata.download_csv.key": lambda live: ["requests"],
+    "opendata.download_json.key": lambda live: ["metrics"],
 }
 
 ROLES = {"anonymous": None, "resident": RESIDENT, "admin": ADMIN}
