@@ -189,3 +189,13 @@ def json_schema(dataset: Dataset, reader: Reader = ANONYMOUS, channel: str = EXP
     return {"type": "object", "additionalProperties": False,
             "required": [f.name for f in fields],
             "properties": {f.name: f.schema() for f in fields}}
+
+
+def withheld(key: str, sources: dict[str, str], reader: Reader = ANONYMOUS,
+             channel: str = EXPORT) -> set[str]:
+    """For an export with its own field names (Open311's, the map's): the names of
+    ``sources`` (its field → the dataset's field it prints) that ``reader`` may not read, so
+    the export leaves them empty. A source the table does not list is withheld too."""
+    data = get(key)
+    allowed = {f.name for f in columns(data, reader, channel)} if data else set()
+    return {name for name, source in sources.items() if source not in allowed}

@@ -19,7 +19,8 @@ from tests.functional.opendata.conftest import (
 )
 
 API = "/api/v1"
-API_DATASETS = ["departments", "areas", "responsibility", "requests", "metrics", "halls", "proposals"]
+API_DATASETS = ["departments", "areas", "responsibility", "requests", "metrics", "halls", "proposals",
+                "disclosure-requests"]
 
 
 def get_json(client, url, status=200, **kw):

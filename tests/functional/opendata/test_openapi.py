@@ -33,7 +33,7 @@ def test_servers_come_from_the_base_url_never_the_host_header(spec):
 def test_every_dataset_has_a_path_and_its_public_fields(spec):
     for key in API_DATASETS:
         assert f"/{key}" in spec["paths"]
-        name = "".join(p.capitalize() for p in key.split("_"))
+        name = "".join(p.capitalize() for p in key.split("-"))
         data = ds.get(key)
         properties = spec["components"]["schemas"][name]["properties"]
         assert set(properties) == {f.name for f in data.fields if f.cls == ds.PUBLIC}
