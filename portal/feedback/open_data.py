@@ -211,3 +211,56 @@ METRICS = ds.register(ds.Dataset(
     filters=(ds.Filter("dimension", _l("What the rows group by."),
                        ("department", "category", "area", "month"), "department"),),
     rows=metric_rows, topics=("feedback", "responsibility"), position=50))
+
+
+def hotspot_rows(session, query: ds.Query):
+    """The latest hot spots snapshot (``portal.feedback.hotspots``, taken by a task: empty
+    until the first), by area then category (all categories first), as the hot spots CSV."""
+    from portal.feedback import hotspots
+    from portal.responsibility.services import reference_data
+
+    snapshot = hotspots.latest(session)
+    if snapshot is None:
+        return [], None
+    ref = reference_data(session)
+    areas = {a.id: a for a in ref.areas}
+    order = {a.id: i for i, a in enumerate(ref.areas)}
+    categories = {c.id: c.code for c in ref.categories}
+    departments = {d.id: d.code for d in ref.departments}
+    figures = sorted((f for f in snapshot.rows if f.area in areas
+                      and (f.category is None or f.category in categories)),
+                     key=lambda f: (order[f.area], f.category is not None, f.category or 0))
+    start = query.cursor or 0
+    chosen = figures[start:start + query.limit]
+    end = start + len(chosen)
+    rows = [{"area": areas[f.area].code,
+             "area_name": localize(areas[f.area].names, areas[f.area].source_locale, query.locale).text,
+             "category": categories.get(f.category), "this_week": f.this_week,
+             "previous_weeks": list(f.previous), "mean": round(f.mean, 2), "sd": round(f.sd, 2),
+             "threshold": round(f.threshold, 2), "flagged": bool(f.flagged),
+             "lead_department": departments.get(f.lead),
+             "computed_at": _w3c(snapshot.computed_at)} for f in chosen]
+    return rows, (end if end < len(figures) else None)
+
+
+HOTSPOTS = ds.register(ds.Dataset(
+    "hotspots", _l("Hot spots"),
+    _l("Requests this week per area and category against the eight weeks before, and whether "
+       "that is unusually many, as on the hot spots page. Counts only."),
+    fields=(
+        Field("area", PUBLIC, "string", _l("The area's code.")),
+        Field("area_name", PUBLIC, "string", _l("The area's name, in the language asked.")),
+        Field("category", PUBLIC, "string", _l("The service category's code; empty for all categories."),
+              nullable=True),
+        Field("this_week", PUBLIC, "integer", _l("Requests in the last seven days.")),
+        Field("previous_weeks", PUBLIC, "integer-list", _l("Requests in each of the eight weeks before, "
+                                                           "the most recent first.")),
+        Field("mean", PUBLIC, "number", _l("Mean of the eight weeks before.")),
+        Field("sd", PUBLIC, "number", _l("Their standard deviation.")),
+        Field("threshold", PUBLIC, "number", _l("This week is unusual above it.")),
+        Field("flagged", PUBLIC, "boolean", _l("Whether this week is unusually many.")),
+        Field("lead_department", PUBLIC, "string", _l("The department the responsibility list sends "
+                                                      "these to."), nullable=True),
+        Field("computed_at", PUBLIC, "date-time", _l("When the figures were computed (UTC).")),
+    ),
+    rows=hotspot_rows, topics=("feedback", "responsibility"), position=55))

@@ -14,7 +14,6 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal.core.home import HomeCard, register_home_card
     from portal.opendata import services
     from portal.opendata.api import register_routes
     from portal.opendata.routes import bp
@@ -23,4 +22,3 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("OPENDATA_EXPORT_ROWS", services.EXPORT_MAX_ROWS)
     app.register_blueprint(bp, url_prefix="/<lc:locale>")
     register_routes(app)
-    register_home_card(app, HomeCard("opendata", "opendata/_home_card.html", order=90))

@@ -6,7 +6,8 @@
   dictionary, the OpenAPI document), all absolute on ``PORTAL_BASE_URL``.
 - Paging: ``limit`` (1 to ``services.API_MAX_LIMIT``, default 50) and ``cursor`` (the
   ``next_cursor`` of the page before); no counts of the whole set.
-- Errors are JSON, ``{"error": {"status", "message", "parameters"}}``: 400 for a bad
+- Errors are JSON, ``{"error": {"status", "title", "message", "parameters"}}`` (the portal's
+  JSON errors, with ``parameters``): 400 for a bad
   parameter (unknown, repeated, too long, control characters, out of bounds), 404, 405, 429
   (with ``Retry-After``); never a 500 for anything a client sends.
 - Everybody reads the same: the API is anonymous and read-only, so a staff session gets the
@@ -53,8 +54,11 @@ def _catalog() -> str:
 
 
 def error_response(status: int, message, parameters: dict | None = None):
+    from portal.core.errors_http import MESSAGES
+
     with force_locale(_catalog()):
-        body = {"status": status, "message": str(message)}
+        title = MESSAGES.get(status, MESSAGES[400])[0]
+        body = {"status": status, "title": str(title), "message": str(message)}
         if parameters:
             body["parameters"] = {k: [str(m) for m in v] for k, v in parameters.items()}
         response = jsonify({"error": body})

@@ -102,8 +102,10 @@ def document() -> dict:
     schemas: dict = {
         "Error": {"type": "object", "required": ["error"], "additionalProperties": False,
                   "properties": {"error": {
-                      "type": "object", "required": ["status", "message"], "additionalProperties": False,
-                      "properties": {"status": {"type": "integer"}, "message": {"type": "string"},
+                      "type": "object", "required": ["status", "title", "message"],
+                      "additionalProperties": False,
+                      "properties": {"status": {"type": "integer"}, "title": {"type": "string"},
+                                     "message": {"type": "string"},
                                      "parameters": {"type": "object", "additionalProperties": {
                                          "type": "array", "items": {"type": "string"}}}}}}},
         "AreaFeature": {"type": "object", "required": ["type", "geometry", "properties"],

@@ -24,6 +24,9 @@ def published(city):  # noqa: F811
                           contact_phone=VISITOR_PHONE)
             for n in range(3)]
     city.session.commit()
+    from portal.feedback import hotspots
+
+    hotspots.refresh(city.session)  # the hot spots dataset reads the latest snapshot
     city.requests = made
     return city
 

@@ -20,7 +20,7 @@ from tests.functional.opendata.conftest import (
 
 API = "/api/v1"
 API_DATASETS = ["departments", "areas", "responsibility", "requests", "metrics", "halls", "proposals",
-                "disclosure-requests"]
+                "disclosure-requests", "hotspots"]
 
 
 def get_json(client, url, status=200, **kw):
