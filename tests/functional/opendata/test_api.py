@@ -125,7 +125,7 @@ def test_rate_limit_answers_429_json_with_retry_after(make_app, published):
     assert response.get_json()["error"]["status"] == 429
 
 
-@pytest.mark.parametrize("key", ["requests", "proposals", "halls", "responsibility"])
+@pytest.mark.parametrize("key", API_DATASETS)
 def test_queries_do_not_grow_with_the_page(client, published, count_queries, key):
     for n in range(3, 8):
         raise_request(published, title=f"More {n}")
