@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
         debate_routes,  # noqa: F401  (debates: routes on bp, section)
         follow_routes,  # following: routes on bp, the event labels as message keys
         meeting_routes,  # meetings: routes on bp, section, reminder task
+        open_data,  # noqa: F401  (its datasets: portal.core.datasets)
         poll_routes,  # votes: its routes on bp, section
         poll_tasks,  # noqa: F401  (votes: the clock's Celery task)
         proposal_comment_routes,  # noqa: F401  (proposal comments: routes on bp)

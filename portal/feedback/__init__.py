@@ -14,7 +14,10 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from portal.core.home import HomeCard, register_home_card
     from portal.extensions import csrf
-    from portal.feedback import tasks  # noqa: F401  (registers the Celery tasks)
+    from portal.feedback import (
+        open_data,  # noqa: F401  (its datasets: portal.core.datasets)
+        tasks,  # noqa: F401  (registers the Celery tasks)
+    )
     from portal.feedback.cli import init_cli
     from portal.feedback.open311.admin_routes import bp as open311_admin_bp
     from portal.feedback.open311.api import bp as open311_bp

@@ -10,6 +10,7 @@ def init_app(app: Flask) -> None:
     from portal.responsibility import (
         boundaries,
         boundary_routes,  # noqa: F401 (its pages join admin_bp)
+        open_data,  # noqa: F401  (its datasets: portal.core.datasets)
     )
     from portal.responsibility.admin_routes import bp as admin_bp
     from portal.responsibility.api import bp as api_bp

@@ -146,6 +146,11 @@ SAMPLE_VALUES = {
     "class_id": column("portal.literacy.models:LearnerClass", fallback=999999),
     # literacy: the three practice forms
     "practice.form.name": lambda live: ["request", "comment", "disclosure"],
+    # open data: a page of every registered dataset, and two of their downloads
+    "opendata.dataset.key": lambda live: [
+        d.key for d in importlib.import_module("portal.core.datasets").all_datasets()],
+    "opendata.download_csv.key": lambda live: ["requests"],
+    "opendata.download_json.key": lambda live: ["metrics"],
 }
 
 ROLES = {"anonymous": None, "resident": RESIDENT, "admin": ADMIN}

@@ -39,6 +39,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from portal.core import datasets
 from portal.core.errors import Forbidden, Invalid, NotFound, ServiceError
 from portal.core.forms import at_most
 from portal.core.i18n import BY_CODE, DEFAULT, localize, normalize_tag
@@ -595,6 +596,18 @@ class _Names:
         return self._name("department", self._departments, department_id)
 
 
+# Each GeoReport field that prints a field of the "requests" dataset
+# (``portal.feedback.open_data``): the classification table decides, so a field classed
+# internal or personal there is empty here (``datasets.withheld``).
+GEOREPORT_SOURCES = {
+    "service_request_id": "code", "service_code": "category", "service_name": "category_name",
+    "description": "description", "agency_responsible": "department",
+    "requested_datetime": "created_at", "updated_datetime": "updated_at",
+    "expected_datetime": "resolve_due_at", "address": "address", "address_id": "address_id",
+    "lat": "lat", "long": "long",
+}
+
+
 def request_documents(session: Session, requests: list, locale: str,
                       photo_url=None) -> list[dict]:
     """The GeoReport fields of each request (rows of ``REQUEST_COLUMNS``), with nothing
@@ -631,6 +644,9 @@ def request_documents(session: Session, requests: list, locale: str,
             "long": services.public_coordinate(longitude),
             "media_url": media_url or (photo_url(tracking_code, photo) if photo else None),
         })
+    for name in datasets.withheld("requests", GEOREPORT_SOURCES):
+        for row in rows:
+            row[name] = None
     return rows
 
 

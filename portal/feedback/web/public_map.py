@@ -14,7 +14,7 @@ from __future__ import annotations
 from flask import current_app, jsonify, render_template, url_for
 from flask_babel import ngettext
 
-from portal.core import i18n
+from portal.core import datasets, i18n
 from portal.core.cache import cached_page
 from portal.extensions import db
 from portal.feedback import geo
@@ -53,11 +53,17 @@ def requests_map():
                            settings=map_settings())
 
 
+# The map's properties that print a field of the "requests" dataset (portal.feedback.open_data);
+# its points are the public rounded ones (``geo.public_points``, the dataset's lat and long).
+MAP_SOURCES = {"title": "title"}
+
+
 @bp.get("/map.geojson")
 @cached_page("feedback", "responsibility")
 def requests_geojson():
     _form, filters, args = list_filters()
     found = geo.public_points(db.session, filters, geo.MAX_POINTS)
+    withheld = datasets.withheld("requests", MAP_SOURCES)  # the classification table decides
     features = []
     for p in found.points:
         state = st.STATES.get(p.state)
@@ -65,7 +71,7 @@ def requests_geojson():
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [p.longitude, p.latitude]},
             "properties": {
-                "code": p.code, "title": p.title, "lang": p.locale,
+                "code": p.code, "title": None if "title" in withheld else p.title, "lang": p.locale,
                 "state": str(state.label) if state else p.state,
                 "url": url_for("feedback.detail", code=p.code),
             },
