@@ -14,10 +14,11 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from portal.core.home import HomeCard, register_home_card
-    from portal.transparency import tasks  # noqa: F401  (registers the Celery task)
+    from portal.transparency import dashboard_routes, tasks  # noqa: F401  (routes, Celery tasks)
     from portal.transparency.routes import bp
     from portal.transparency.services import register_queue
 
     register_queue()
     app.register_blueprint(bp, url_prefix="/<lc:locale>")
     register_home_card(app, HomeCard("disclosure", "transparency/_home_card.html", order=30))
+    register_home_card(app, HomeCard("dashboard", "transparency/_dashboard_home_card.html", order=31))
