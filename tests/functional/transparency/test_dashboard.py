@@ -393,3 +393,22 @@ def test_the_task_stores_a_snapshot(app, db_session, world):
 
     refresh_dashboard.run()
     assert db_session.scalar(select(DashboardSnapshot)) is not None
+
+
+def test_the_demo_city_has_a_dashboard_with_history(app, client, db_session):
+    from portal.seed import seed
+
+    with app.test_request_context("/"):
+        seed(db_session)
+    figures = dashboard.latest(db_session, "city")
+    assert figures is not None  # the seed took the first snapshot
+    answered = [m.disclosure["answered"] for m in figures.months]
+    assert sum(1 for n in answered if n) >= 5
+    doc = page(client.get("/en/transparency/dashboard?scope=department-roads"))
+    assert len(doc.find_all("section", class_="dashboard-chart")) == 7
+    reports = page(client.get("/en/transparency/reports")).one("main")
+    assert reports.find("a", href=f"/en/transparency/reports/roads/{figures.computed_at.year}") is not None
+    from portal.transparency.seed import seed as seed_disclosure
+
+    with app.test_request_context("/"):
+        assert seed_disclosure(db_session) == 0  # once
