@@ -116,3 +116,33 @@ def test_without_javascript_the_refresh_link_reloads_the_figures(nojs_context, l
     page.wait_for_load_state()
     assert "scope=city" in page.url
     assert page.locator("#dashboard-figures svg[role=img]").count() == 9
+
+
+ENDPOINTS = ("transparency.dashboard", "transparency.dashboard_staff", "transparency.reports",
+             "transparency.annual_report_page")
+
+
+@pytest.mark.parametrize("locale", ["en", "ar"])
+@pytest.mark.parametrize("email", [None, "admin@riverbend.example.org", "roads@riverbend.example.org"])
+def test_the_crawl_checks_pass_on_the_dashboard_and_report_pages(live_server, new_context, login_as,
+                                                                 locale, email):
+    """The whole-site crawl's checks (axe, one h1, lang/dir, hreflang, reflow at 320 px) on
+    this module's pages, their URLs built from the crawl's own SAMPLE_VALUES."""
+    from tests.browser.test_accessibility import axe_context, rule_paths
+
+    ours = []
+    adapter = live_server.app.url_map.bind("localhost")
+    for path in rule_paths(live_server, locale):
+        endpoint, _args = adapter.match(path.split("?")[0], method="GET")
+        if endpoint in ENDPOINTS:
+            ours.append(path)
+    ours += [f"/{locale}/transparency/dashboard", f"/{locale}/transparency/dashboard/staff"]
+    context = login_as(email, bypass_csp=True) if email else new_context(bypass_csp=True)
+    page = axe_context(context).new_page()
+    problems = []
+    for path in dict.fromkeys(ours):
+        response = page.goto(live_server.url(path))
+        assert response.status < 500, path
+        problems += check_page(page, locale)[0]
+    assert len(ours) >= 4
+    assert problems == []
