@@ -28,7 +28,6 @@ from sqlalchemy.orm import Session
 
 from portal.core.calendar import Calendar
 from portal.core.models import utcnow
-from portal.transparency import rules
 from portal.transparency.models import DashboardSnapshot, DisclosureEvent, DisclosureRequest
 
 MONTHS = 12
@@ -396,6 +395,3 @@ def backlog(session: Session, user, now: datetime | None = None) -> Backlog:
         row["total"] += n
     return Backlog(dict(sorted(rows.items())))
 
-
-def answer_types() -> list[str]:
-    return list(rules.limits().answer_types)

@@ -111,7 +111,7 @@ def _render(staff: bool):
         "figures": figures, "charts": charts, "staff": staff, "backlog": backlog,
         "endpoint": endpoint, "poll_seconds": _poll_seconds(), "refresh_minutes": _refresh_minutes(),
         "answer_names": rules.ANSWER_NAMES, "percent": dashboard_charts.value_text,
-        "announce": htmx and request.args.get("seen") not in (None, ""),
+        "announce": bool(htmx) and "seen" in request.args,  # a poll, not the first page
         "other_scopes": by_value,
     }
     if htmx:
