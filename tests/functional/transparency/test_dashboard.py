@@ -412,3 +412,14 @@ def test_the_demo_city_has_a_dashboard_with_history(app, client, db_session):
 
     with app.test_request_context("/"):
         assert seed_disclosure(db_session) == 0  # once
+
+
+def test_a_poll_before_the_first_snapshot_announces_its_arrival(app, client, db_session, city):
+    url = "/en/transparency/dashboard?scope=city&seen="
+    pending = client.get(url, headers={"HX-Request": "true"})
+    assert pending.status_code == 200 and b"being prepared" in pending.data
+    assert parse(pending.data).by_id("dashboard-status") is None
+    _refresh(app, db_session)
+    arrived = parse(client.get(url, headers={"HX-Request": "true"}).data)
+    assert "The figures were updated" in arrived.by_id("dashboard-status").text
+    assert len(arrived.find_all("section", class_="dashboard-chart")) == 9
