@@ -21,4 +21,3 @@ def init_app(app: Flask) -> None:
     register_queue()
     app.register_blueprint(bp, url_prefix="/<lc:locale>")
     register_home_card(app, HomeCard("disclosure", "transparency/_home_card.html", order=30))
-    register_home_card(app, HomeCard("dashboard", "transparency/_dashboard_home_card.html", order=31))

@@ -423,3 +423,11 @@ def test_a_poll_before_the_first_snapshot_announces_its_arrival(app, client, db_
     arrived = parse(client.get(url, headers={"HX-Request": "true"}).data)
     assert "The figures were updated" in arrived.by_id("dashboard-status").text
     assert len(arrived.find_all("section", class_="dashboard-chart")) == 9
+
+
+def test_the_home_page_and_the_disclosure_index_link_to_the_dashboard(client, db_session, world):
+    for url in ("/en/", "/en/disclosure"):
+        links = [a.get("href") for a in page(client.get(url)).one("main").find_all("a")]
+        assert "/en/transparency/dashboard" in links, url
+    links = [a.get("href") for a in page(client.get("/en/disclosure")).one("main").find_all("a")]
+    assert "/en/transparency/reports" in links
