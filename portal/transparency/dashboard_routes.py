@@ -57,7 +57,7 @@ def _scopes():
         str(_l("Districts")): [SelectChoice(f"district-{a.code}", str(a.name)) for a in districts],
         str(_l("Departments")): [SelectChoice(f"department-{d.code}", str(d.name)) for d in departments],
     }
-    return choices, by_value
+    return {label: group for label, group in choices.items() if group}, by_value
 
 
 def _poll_seconds() -> int:
@@ -87,8 +87,7 @@ def _render(staff: bool):
     if not form.validate_search() or form.scope.data not in by_value:
         form.scope.data = dashboard.CITY
         status = 422 if not htmx else 200
-        if not form.scope.errors:
-            form.scope.errors = [_l("Choose a scope from the list.")]
+        form.scope.errors = [_l("Choose the city, a district or a department from the list.")]
     value = form.scope.data
     key, subject, name = by_value[value]
     kind = key.partition(":")[0]

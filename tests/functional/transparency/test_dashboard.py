@@ -266,7 +266,8 @@ def test_an_unknown_scope_is_an_error_beside_the_field(app, client, db_session, 
     response = client.get("/en/transparency/dashboard?scope=department-nowhere")
     assert response.status_code == 422
     doc = page(response)
-    assert doc.by_id("scope-error") is not None
+    assert "Choose the city, a district or a department from the list." in doc.by_id("scope-error").text
+    assert doc.one("head").one("title").text.startswith("Error: ")
     assert "The whole city" in doc.one("h1").text
 
 
