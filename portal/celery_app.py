@@ -51,6 +51,10 @@ def celery_init_app(app: Flask) -> Celery:
                 "task": "portal.feedback.tasks.refresh_metrics",
                 "schedule": app.config.get("METRICS_REFRESH_SECONDS", 600.0),
             },
+            "refresh-dashboard": {
+                "task": "portal.transparency.tasks.refresh_dashboard",
+                "schedule": app.config.get("DASHBOARD_REFRESH_SECONDS", 300.0),
+            },
             "refresh-hotspots": {
                 "task": "portal.feedback.tasks.refresh_hotspots",
                 "schedule": app.config.get("HOTSPOTS_REFRESH_SECONDS", 900.0),

@@ -25,6 +25,8 @@ from portal.feedback.models import MetricsSnapshot, Request, RequestEvent
 
 FIRST_RESPONSE = {"acknowledged", "started", "info_requested", "answered"}
 DIMENSIONS = ("department", "category", "area", "month")
+# Month by month within a scope (the governance dashboard): keys are (id, "YYYY-MM").
+SERIES = ("department+month", "area+month")
 
 
 @dataclass
@@ -68,6 +70,16 @@ class Figures:
     def median_resolution_days(self):
         return statistics.median(self.resolution_days) if self.resolution_days else None
 
+    def merge(self, other: Figures) -> Figures:
+        """Add ``other``'s requests to these (a district from its communities' figures)."""
+        for name in ("requests", "responded", "responded_on_time", "closed_after_answer", "resolved",
+                     "answers", "answers_on_time"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.ratings += other.ratings
+        self.response_hours += other.response_hours
+        self.resolution_days += other.resolution_days
+        return self
+
 
 def _parse(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
@@ -77,7 +89,7 @@ def compute(session: Session, dimension: str = "department", since: datetime | N
             ) -> tuple[Figures, dict[object, Figures]]:
     """Overall figures and figures per value of ``dimension`` (department id, category id,
     area id or "YYYY-MM")."""
-    if dimension not in DIMENSIONS:
+    if dimension not in DIMENSIONS + SERIES:
         raise ValueError(dimension)
     total, groups = compute_all(session, (dimension,), since)
     return total, groups[dimension]
@@ -85,7 +97,8 @@ def compute(session: Session, dimension: str = "department", since: datetime | N
 
 def compute_all(session: Session, dimensions=DIMENSIONS, since: datetime | None = None,
                 ) -> tuple[Figures, dict[str, dict[object, Figures]]]:
-    """One pass over the events for the overall figures and every dimension asked for."""
+    """One pass over the events for the overall figures and every dimension asked for
+    (``DIMENSIONS``, or a month-by-month ``SERIES`` keyed by (id, "YYYY-MM"))."""
     stmt = (select(RequestEvent.request_id, RequestEvent.kind, RequestEvent.created_at,
                    RequestEvent.actor_role, RequestEvent.data, Request.created_at,
                    Request.lead_department_id, Request.category_id, Request.area_id)
@@ -97,8 +110,10 @@ def compute_all(session: Session, dimensions=DIMENSIONS, since: datetime | None 
     keys: dict[int, dict] = {}
     for rid, kind, at, role, data, created, dept, cat, area in session.execute(stmt):
         per_request[rid].append((kind, at, role, data or {}))
-        keys[rid] = {"department": dept, "category": cat, "area": area,
-                     "month": created.strftime("%Y-%m"), "created": created}
+        month = created.strftime("%Y-%m")
+        keys[rid] = {"department": dept, "category": cat, "area": area, "month": month,
+                     "department+month": (dept, month), "area+month": (area, month),
+                     "created": created}
     total = Figures()
     groups: dict[str, dict[object, Figures]] = {d: defaultdict(Figures) for d in dimensions}
     for rid, events in per_request.items():

@@ -14,9 +14,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from portal.core.home import HomeCard, register_home_card
-    from portal.transparency import (
-        open_data,  # noqa: F401  (its datasets: portal.core.datasets)
-        tasks,  # noqa: F401  (registers the Celery task)
+    from portal.transparency import (  # noqa: F401
+        dashboard_routes,  # the dashboard's pages (on bp)
+        open_data,  # its datasets: portal.core.datasets
+        tasks,  # registers the Celery tasks
     )
     from portal.transparency.routes import bp
     from portal.transparency.services import register_queue

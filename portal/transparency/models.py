@@ -71,3 +71,18 @@ class DisclosureEvent(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- the dashboard ---
+
+class DashboardSnapshot(db.Model):
+    """The governance dashboard's figures as the beat task last computed them, for every scope
+    (the city, each district, each department), month by month
+    (``portal.transparency.dashboard.refresh``). Pages read the newest row only."""
+
+    __tablename__ = "dashboard_snapshot"
+    __table_args__ = (Index("ix_dashboard_snapshot_computed", "computed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -9,3 +9,10 @@ from portal.transparency import services
 @shared_task(acks_late=True, ignore_result=True)
 def check_deadlines() -> int:
     return services.check_deadlines(db.session)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def refresh_dashboard() -> str:
+    from portal.transparency import dashboard
+
+    return dashboard.refresh(db.session).isoformat()
