@@ -1,7 +1,7 @@
 """dashboard: the governance dashboard's snapshot
 
 Revision ID: dashboard_0001
-Revises: literacy_0001
+Revises: lmanage_0001
 Create Date: 2026-12-02 00:10:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'dashboard_0001'
-down_revision = 'literacy_0001'
+down_revision = 'lmanage_0001'
 branch_labels = None
 depends_on = None
 

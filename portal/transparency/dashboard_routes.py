@@ -119,7 +119,7 @@ def _render(staff: bool):
 
 
 @bp.get("/transparency/dashboard", endpoint="dashboard")
-@cached_page("transparency", "responsibility")
+@cached_page("dashboard", "responsibility")  # read from the snapshot alone
 def dashboard_page():
     return _render(staff=False)
 

@@ -80,6 +80,9 @@ class DashboardSnapshot(db.Model):
     (the city, each district, each department), month by month
     (``portal.transparency.dashboard.refresh``). Pages read the newest row only."""
 
+    # Its own topic: a new snapshot every few minutes replaces the dashboard's cached pages,
+    # not every transparency page.
+    __cache_topic__ = "dashboard"
     __tablename__ = "dashboard_snapshot"
     __table_args__ = (Index("ix_dashboard_snapshot_computed", "computed_at"),)
 

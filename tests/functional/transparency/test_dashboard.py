@@ -432,3 +432,24 @@ def test_the_home_page_and_the_disclosure_index_link_to_the_dashboard(client, db
         assert "/en/transparency/dashboard" in links, url
     links = [a.get("href") for a in page(client.get("/en/disclosure")).one("main").find_all("a")]
     assert "/en/transparency/reports" in links
+
+
+def test_a_new_snapshot_replaces_the_dashboard_pages_only(make_app, tmp_path, db_session, world):
+    """The snapshot has its own cache topic: the beat task's write every few minutes empties
+    the dashboard's cached pages, not the disclosure pages cached under "transparency"."""
+    from flask import g
+
+    from portal.core import cache as page_cache
+
+    page_cache.clear_local()
+    cached = make_app(PAGE_CACHE=True, REFERENCE_CACHE=True, CACHE_TYPE="FileSystemCache",
+                      CACHE_DIR=str(tmp_path / "cache"))
+    try:
+        with cached.test_request_context("/en/"):
+            before = page_cache.versions("transparency", "dashboard")
+            dashboard.refresh(db_session)
+            g.pop("_cache_versions", None)
+            after = page_cache.versions("transparency", "dashboard")
+    finally:
+        page_cache.clear_local()
+    assert after[0] == before[0] and after[1] != before[1]
