@@ -31,6 +31,14 @@ REQUESTS = [
 
 
 def seed(session: Session) -> int:
+    """The demo requests, then the demo catalog (``catalog_seed``)."""
+    from portal.transparency import catalog_seed
+
+    created = _seed_requests(session)
+    return created + catalog_seed.seed(session)
+
+
+def _seed_requests(session: Session) -> int:
     if session.scalar(select(func.count()).select_from(DisclosureRequest)):
         return 0
     users = {u.email: u for u in session.scalars(select(User))}
