@@ -123,6 +123,12 @@ SAMPLE_VALUES = {
                                        limit=4, fallback="D-2026-999999"),
     "transparency.received.code": column("portal.transparency.models:DisclosureRequest", "tracking_code",
                                          fallback="D-2026-999999"),
+    # the catalog: the demo's publication with two versions, one in Spanish, the withdrawn one;
+    # its versions, the demo PDF, a category's feed
+    "publication_id": column("portal.transparency.models:Publication", limit=3, fallback=999999),
+    "number": lambda live: [1, 2],
+    "file_id": column("portal.transparency.models:PublicationFile", fallback=999999),
+    "transparency.catalog_category_feed.code": lambda live: ["budgets"],
 }
 
 ROLES = {"anonymous": None, "resident": RESIDENT, "admin": ADMIN}
