@@ -20,6 +20,7 @@ session protection ties a session to it).
 
 The halls' figures come from ``BENCH_PROPOSALS`` proposals (10,000) with ``BENCH_COMMENTS``
 comments (200,000; ``tests/bench/seed_proposals.py``), one of them busy (450 comments).
+The catalog's from ``BENCH_PUBLICATIONS`` publications (20,000; ``tests/bench/seed_publications.py``).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "100000"))
 PROPOSALS = int(os.environ.get("BENCH_PROPOSALS", "10000"))
+PUBLICATIONS = int(os.environ.get("BENCH_PUBLICATIONS", "20000"))
 COMMENTS = int(os.environ.get("BENCH_COMMENTS", "200000"))
 # Only the pages whose label contains one of these words (comma-separated; all when unset):
 # BENCH_PAGES=proposal measures the hello world and the proposals' pages.
@@ -220,6 +222,7 @@ def load(database_url: str, instance: str) -> dict:
     from portal.feedback.models import Request
     from portal.seed import seed
     from tests.bench.seed_proposals import bulk_proposals
+    from tests.bench.seed_publications import bulk_publications
     from tests.bench.seed_requests import bulk_requests
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False,
@@ -236,6 +239,9 @@ def load(database_url: str, instance: str) -> dict:
         busy = bulk_proposals(db.session, PROPOSALS, COMMENTS)
         print(f"  loaded {PROPOSALS:,} proposals with {COMMENTS:,} comments in "
               f"{time.perf_counter() - started:.0f} s", flush=True)
+        started = time.perf_counter()
+        bulk_publications(db.session, PUBLICATIONS)
+        print(f"  loaded {PUBLICATIONS:,} publications in {time.perf_counter() - started:.0f} s", flush=True)
         db.session.remove()
         db.engine.dispose()
     return {"middle": middle, "busy": busy}
@@ -268,6 +274,10 @@ def _pages(codes: dict) -> list[Page]:
         Page("proposal list", "/en/proposals", "resident", "signed-in"),
         Page("proposal list, most commented", "/en/proposals?sort=commented", "resident", "signed-in"),
         Page("a busy proposal (450 comments)", f"/en/proposals/{busy}", "resident", "signed-in"),
+        Page("catalog index", "/en/publications"),
+        Page("catalog search ?q=budget", "/en/publications?q=budget", kind="search"),
+        Page("site search ?q=budget (catalog: with publications)", "/en/search?q=budget", "resident",
+             "search"),  # uncached
     ]
 
 
