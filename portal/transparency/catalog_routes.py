@@ -18,6 +18,7 @@ from portal.core.cache import cached_page, touch
 from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.exports import to_csv
 from portal.core.forms import EmptyForm, int_arg
+from portal.core.roles import ADMIN
 from portal.core.urls import absolute_url
 from portal.core.views import apply_errors, flash_errors
 from portal.extensions import db
@@ -183,7 +184,7 @@ def publication_file(publication_id: int, file_id: int):
 @login_required
 def catalog_mine():
     departments = catalog.staff_departments(db.session, current_user)
-    if not departments:
+    if not departments and not current_user.has_role(ADMIN):
         abort(403)
     state = request.args.get("state", "")
     state = state if state in catalog.PUBLICATION_STATES else ""
@@ -213,7 +214,7 @@ def _data(form) -> catalog.PublicationData:
 def _editable_departments():
     departments = [d for d in catalog.staff_departments(db.session, current_user)
                    if catalog.can_edit(db.session, d.id, current_user)]
-    if not departments:
+    if not departments and not current_user.has_role(ADMIN):
         abort(403)
     return departments
 
