@@ -3,8 +3,8 @@
 
 Rows go in batches through SQLAlchemy Core, in the shapes ``portal.transparency.catalog``
 writes (a published version, the publication's copy of its listed fields, the search document
-from ``catalog.search_document``). Titles and summaries mix English and Chinese words, so a
-two-character Chinese word is searched as the index stores it (pairs).
+from ``catalog.search_document``). Titles and summaries mix subject words (English and
+Chinese) with ordinary ones, so a subject word is in about one publication in six.
 """
 
 from __future__ import annotations
@@ -22,10 +22,12 @@ from portal.responsibility.models import Department
 from portal.transparency import catalog
 from portal.transparency.models import Publication, PublicationVersion
 
+# Subject words (English and Chinese, so two-character Chinese words are searched as stored).
 WORDS = ["budget", "plan", "road", "water", "school", "market", "park", "licence", "fees",
          "procurement", "statistics", "emergency", "housing", "health", "report", "annual",
          "预算", "规划", "道路", "供水", "学校", "统计"]
 CATEGORIES = list(catalog.CATEGORIES)
+FILLER = [f"{stem}{n}" for stem in ("item", "part", "section", "note", "annex") for n in range(40)]
 
 
 def bulk_publications(session: Session, n: int, batch: int = 5000, seed: int = 11) -> None:
@@ -40,8 +42,11 @@ def bulk_publications(session: Session, n: int, batch: int = 5000, seed: int = 1
         for k in range(offset, min(offset + batch, n)):
             pid, vid = start + k, vstart + k
             published = now - timedelta(minutes=rng.randint(0, 2 * 525_600))
-            title = {"en": " ".join(rng.choice(WORDS) for _ in range(5))}
-            summary = {"en": " ".join(rng.choice(WORDS) for _ in range(30))}
+            # One subject word in the title and three in the summary, among ordinary words: a
+            # subject word ("budget") is then in about one publication in six.
+            title = {"en": " ".join([rng.choice(WORDS), *(rng.choice(FILLER) for _ in range(4))])}
+            summary = {"en": " ".join([*(rng.choice(WORDS) for _ in range(3)),
+                                       *(rng.choice(FILLER) for _ in range(27))])}
             category = rng.choice(CATEGORIES)
             number = f"B-{pid}" if rng.random() < 0.5 else None
             department_id = rng.choice(departments)

@@ -363,3 +363,44 @@ def test_site_search_finds_public_disclosure_requests_only(client, people, make_
     make_request(public=False, description="The tram depot contract, privately.")
     text = page(client.get("/en/search?q=tram+depot")).one("main").text
     assert "noise measurements" in text and "privately" not in text
+
+
+def test_translations_are_shown_in_the_readers_language(client, db_session, people, login):
+    login(people["parks_staff"])
+    _new(client, people, document_number="")
+    item = db_session.scalar(select(Publication))
+    refused = client.post(f"/en/publications/{item.id}/translation",
+                          data={"locale": "en", "title": "Same", "summary": ""})
+    assert refused.status_code == 422 and "other than the one" in _error(refused, "locale")
+    spanish = {"locale": "es", "title": "Presupuesto de los parques", "summary": "Lo que cuestan."}
+    assert client.post(f"/en/publications/{item.id}/translation", data=spanish).status_code == 303
+    client.post(f"/en/publications/{item.id}/submit")
+    client.post("/en/account/logout")
+    login(people["parks_second"])
+    client.post(f"/en/publications/{item.id}/publish")
+    client.post("/en/account/logout")
+    spanish = page(client.get(f"/es/publications/{item.id}"))
+    assert spanish.one("h1").text.strip() == "Presupuesto de los parques"
+    arabic = page(client.get(f"/ar/publications/{item.id}"))  # no Arabic: the original, marked
+    assert arabic.one("h1").get("lang") == "en"
+    # every language's title is searched; the English page shows the English one
+    assert "Park works budget 2026" in page(client.get("/en/publications?q=presupuesto")).one("main").text
+
+
+def test_a_file_is_removed_from_a_draft_only_by_its_department(app, client, db_session, people, login):
+    from portal.transparency.catalog_seed import tiny_pdf
+    from portal.transparency.models import PublicationFile
+
+    with app.test_request_context("/en/"):
+        version = catalog.create_draft(db_session, people["parks_staff"], people["parks"].id,
+                                       catalog.PublicationData(category="fees", title="Fees", summary="S",
+                                                               source_locale="en"))
+        row = catalog.add_file(db_session, people["parks_staff"], version, "a.pdf", tiny_pdf())
+    db_session.commit()
+    url = f"/en/publications/{version.publication_id}/files/{row.id}/remove"
+    login(people["roads_staff"])
+    assert client.post(url).status_code == 404  # a draft of another department is not there
+    client.post("/en/account/logout")
+    login(people["parks_staff"])
+    assert client.post(url).status_code == 303
+    assert db_session.scalar(select(func.count()).select_from(PublicationFile)) == 0
