@@ -86,6 +86,12 @@ class Config:
     DISCLOSURE_REFUSAL_GROUNDS = ("state_secret", "law_forbids", "security", "third_party",
                                   "internal", "process", "enforcement")
     DISCLOSURE_CHECK_SECONDS = 900.0
+    # The disclosure catalog's categories, in order (codes of portal.transparency.catalog.CATEGORIES,
+    # after Order 711 art. 20), and the largest attachment it takes.
+    CATALOG_CATEGORIES = ("regulations", "plans", "statistics", "licensing", "penalties", "budgets",
+                          "fees", "procurement", "services", "emergencies", "personnel",
+                          "organization", "other")
+    CATALOG_MAX_FILE_BYTES = 10 * 1024 * 1024
     METRICS_SNAPSHOTS = True  # the metrics page reads what refresh_metrics stored
     METRICS_REFRESH_SECONDS = 600.0
     # The accessibility statement: whom residents contact about accessibility, the body that

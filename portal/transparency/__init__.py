@@ -1,10 +1,10 @@
 """Transparency: government information disclosure.
 
-Today its first part, disclosure on request: ``models`` (requests and their events),
+Disclosure on request: ``models`` (requests and their events),
 ``rules`` (states, kinds of answer, legal grounds, time limits from the settings),
 ``services`` (the rules and the clock), ``forms``, ``routes`` (the pages), ``tasks`` (the
-overdue check) and ``seed`` (the demo requests). The catalog, open data and the dashboard
-come next (see the open issue and docs/transparency.md).
+overdue check) and ``seed`` (the demo requests). The catalog: ``catalog`` (its rules), ``catalog_forms``,
+``catalog_routes``, ``catalog_feeds`` (Atom) and ``catalog_seed`` (see docs/transparency.md).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from portal.core.home import HomeCard, register_home_card
     from portal.transparency import (  # noqa: F401
+        catalog_routes,  # the catalog's pages (on bp)
         dashboard_routes,  # the dashboard's pages (on bp)
         open_data,  # its datasets: portal.core.datasets
         tasks,  # registers the Celery tasks
@@ -25,3 +26,4 @@ def init_app(app: Flask) -> None:
     register_queue()
     app.register_blueprint(bp, url_prefix="/<lc:locale>")
     register_home_card(app, HomeCard("disclosure", "transparency/_home_card.html", order=30))
+    register_home_card(app, HomeCard("catalog", "transparency/catalog/_home_card.html", order=31))

@@ -1,13 +1,14 @@
 """Disclosure requests: a resident asks a department for government information; every step
-of its handling is a ``DisclosureEvent``. The catalog, open data and the dashboard come later."""
+of its handling is a ``DisclosureEvent``. The catalog: publications, their versions and files."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.core.i18n import translated
 from portal.core.models import User, utcnow
 from portal.extensions import db
 from portal.responsibility.models import Department
@@ -89,3 +90,96 @@ class DashboardSnapshot(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
+# --- the catalog ---------------------------------------------------------------------------------
+# A publication is a department's document in the disclosure catalog (docs/transparency.md,
+# "The catalog"). Its text lives in versions: each edit of a published publication is a new
+# version that is reviewed and published in turn; every version is kept. The publication row
+# carries a copy of its current published version's listed fields (title, category, year...)
+# so the public index reads one table.
+
+
+class Publication(db.Model):
+    __tablename__ = "publication"
+    __table_args__ = (
+        UniqueConstraint("department_id", "document_number", name="uq_publication_number"),
+        Index("ix_publication_public", "state", "id"),
+        Index("ix_publication_department", "department_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    # "draft" (never published), "published", "withdrawn"
+    state: Mapped[str] = mapped_column(String(16), default="draft")
+    # The number the latest version gives it (unique in the department when given).
+    document_number: Mapped[str | None] = mapped_column(String(80))
+    # The current published version, and its listed fields (copied when it is published).
+    # (No foreign key: the two tables would point at each other.)
+    current_version_id: Mapped[int | None]
+    version_count: Mapped[int] = mapped_column(default=0)  # published versions
+    category: Mapped[str] = mapped_column(String(40), default="")
+    title_i18n: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    summary_i18n: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    source_locale: Mapped[str] = mapped_column(String(10), default="en")
+    first_published_at: Mapped[datetime | None]
+    published_at: Mapped[datetime | None]  # of the current version
+    year: Mapped[int | None]  # the year of first publication: the index's year filter
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_note: Mapped[str] = mapped_column(Text, default="")
+    from_request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("disclosure_request.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    department: Mapped[Department] = relationship()
+
+    title = translated("title_i18n")
+    summary = translated("summary_i18n")
+
+
+class PublicationVersion(db.Model):
+    """One version: "draft", "review" (sent for review), "published" (the current one),
+    "superseded" (an earlier published one). ``number`` counts from 1 for every version."""
+
+    __tablename__ = "publication_version"
+    __table_args__ = (UniqueConstraint("publication_id", "number", name="uq_publication_version_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publication.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(default=1)
+    published_number: Mapped[int | None]  # 1, 2, 3... among the published versions
+    state: Mapped[str] = mapped_column(String(16), default="draft")
+    category: Mapped[str] = mapped_column(String(40))
+    title_i18n: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    summary_i18n: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    source_locale: Mapped[str] = mapped_column(String(10), default="en")
+    document_number: Mapped[str | None] = mapped_column(String(80))
+    made_on: Mapped[date | None] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    change_note: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    published_at: Mapped[datetime | None]
+
+    publication: Mapped[Publication] = relationship(foreign_keys=[publication_id])
+
+    title = translated("title_i18n")
+    summary = translated("summary_i18n")
+
+
+class PublicationFile(db.Model):
+    """An attachment of one version (checked by content, cleaned; see ``catalog_files``)."""
+
+    __tablename__ = "publication_file"
+    __table_args__ = (Index("ix_publication_file_version", "version_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("publication_version.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(160))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

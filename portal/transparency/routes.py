@@ -133,11 +133,15 @@ def _page(req, status=200, **bound):
     reply_form = (bound.get("reply_form") or forms.ReplyForm(formdata=None)) if requester else None
     # The department needs to know whom to answer (by email, by post); nobody else is told.
     contact = db.session.get(User, req.requester_id) if handler else None
+    from portal.transparency import catalog
+
+    can_catalog = handler and req.state == "answered" and req.answer_type in catalog.CATALOGUABLE
+    catalogued = catalog.catalogued(db.session, req) if can_catalog else None
     return render_template(
         "transparency/request.html", req=req, state=rules.STATES[req.state],
         events=svc.timeline(db.session, req), limits=rules.limits(), rules=rules,
         handler=handler, requester=requester, full=handler or requester, reply_form=reply_form,
-        contact=contact,
+        contact=contact, can_catalog=can_catalog, catalogued=catalogued,
         **staff_forms), status
 
 

@@ -79,6 +79,7 @@ EVENT_LABELS = {
     "resumed": _l("The consultation ended: the clock runs again"),
     "answered": _l("Answered"),
     "overdue": _l("The answer is overdue: the dispatch centre was told"),
+    "catalogued": _l("The information was moved into the disclosure catalog"),
 }
 ROLE_LABELS = {"requester": _l("the requester"), "staff": _l("the department"), "portal": _l("the portal")}
 

@@ -64,6 +64,14 @@ REQUESTS = [
 
 
 def seed(session: Session) -> int:
+    """The demo requests, then the demo catalog (``catalog_seed``)."""
+    from portal.transparency import catalog_seed
+
+    created = _seed_requests(session)
+    return created + catalog_seed.seed(session)
+
+
+def _seed_requests(session: Session) -> int:
     from portal.transparency import dashboard
 
     if session.scalar(select(func.count()).select_from(DisclosureRequest)):

@@ -29,7 +29,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from portal.core import notifications, search
+from portal.core import notifications, search, site_search
 from portal.core.calendar import Calendar
 from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.forms import CONTROL_MESSAGE, MAX_INT, at_most
@@ -180,6 +180,28 @@ def _documents(session: Session):
 
 
 search.register(SEARCH_KIND, 8, _documents)
+
+
+# The public disclosure requests (kind 8, indexed by the requests' service): only those their
+# requester made public; their documents hold no name, purpose or correction.
+def _site_visible(session: Session, reader, ids, scope: site_search.Scope) -> dict:
+    stmt = select(DisclosureRequest.id, DisclosureRequest.created_at).where(
+        DisclosureRequest.id.in_(ids), DisclosureRequest.public.is_(True))
+    stmt = scope.apply(stmt, DisclosureRequest.area_id, DisclosureRequest.created_at)
+    return dict(session.execute(stmt).all())
+
+
+def _site_rows(session: Session, ids) -> dict:
+    stmt = select(DisclosureRequest).options(joinedload(DisclosureRequest.department)).where(
+        DisclosureRequest.id.in_(ids), DisclosureRequest.public.is_(True))
+    return {r.id: site_search.Row(r.description[:200], r.description, r.source_locale, "transparency.detail",
+                                  {"code": r.tracking_code}, str(r.department.name), r.created_at)
+            for r in session.scalars(stmt)}
+
+
+site_search.register(site_search.Source("disclosure", _l("Disclosure request"), _site_visible, _site_rows,
+                                        55))
+
 
 
 # --- choosing the department: the responsibility list's lookup --------------------------------

@@ -20,6 +20,7 @@ session protection ties a session to it).
 
 The halls' figures come from ``BENCH_PROPOSALS`` proposals (10,000) with ``BENCH_COMMENTS``
 comments (200,000; ``tests/bench/seed_proposals.py``), one of them busy (450 comments).
+The catalog's from ``BENCH_PUBLICATIONS`` publications (20,000; ``tests/bench/seed_publications.py``).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "100000"))
 PROPOSALS = int(os.environ.get("BENCH_PROPOSALS", "10000"))
+PUBLICATIONS = int(os.environ.get("BENCH_PUBLICATIONS", "20000"))
 COMMENTS = int(os.environ.get("BENCH_COMMENTS", "200000"))
 # Only the pages whose label contains one of these words (comma-separated; all when unset):
 # BENCH_PAGES=proposal measures the hello world and the proposals' pages.
@@ -220,6 +222,7 @@ def load(database_url: str, instance: str) -> dict:
     from portal.feedback.models import Request
     from portal.seed import seed
     from tests.bench.seed_proposals import bulk_proposals
+    from tests.bench.seed_publications import bulk_publications
     from tests.bench.seed_requests import bulk_requests
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False,
@@ -243,6 +246,9 @@ def load(database_url: str, instance: str) -> dict:
         with app.test_request_context():
             dashboard.refresh(db.session)  # what the beat task does every 5 minutes
         print(f"  the dashboard's snapshot took {time.perf_counter() - started:.1f} s", flush=True)
+        started = time.perf_counter()
+        bulk_publications(db.session, PUBLICATIONS)
+        print(f"  loaded {PUBLICATIONS:,} publications in {time.perf_counter() - started:.0f} s", flush=True)
         db.session.remove()
         db.engine.dispose()
     return {"middle": middle, "busy": busy}
@@ -293,6 +299,10 @@ def _pages(codes: dict) -> list[Page]:
         Page("a lesson step", "/en/learn/{}/{}/2".format(*LESSON), "resident", "signed-in"),
         Page("dashboard (city)", "/en/transparency/dashboard"),
         Page("dashboard (a department)", "/en/transparency/dashboard?scope=department-roads"),
+        Page("catalog index", "/en/publications"),
+        Page("catalog search ?q=budget", "/en/publications?q=budget", kind="search"),
+        Page("site search ?q=budget (catalog: with publications)", "/en/search?q=budget", "resident",
+             "search"),  # uncached
     ]
 
 

@@ -151,6 +151,12 @@ SAMPLE_VALUES = {
         d.key for d in importlib.import_module("portal.core.datasets").all_datasets()],
     "opendata.download_csv.key": lambda live: ["requests"],
     "opendata.download_json.key": lambda live: ["metrics"],
+    # the catalog: the demo's publication with two versions, one in Spanish, the withdrawn one;
+    # its versions, the demo PDF, a category's feed
+    "publication_id": column("portal.transparency.models:Publication", limit=3, fallback=999999),
+    "number": lambda live: [1, 2],
+    "file_id": column("portal.transparency.models:PublicationFile", fallback=999999),
+    "transparency.catalog_category_feed.code": lambda live: ["budgets"],
 }
 
 ROLES = {"anonymous": None, "resident": RESIDENT, "admin": ADMIN}
