@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.core import datasets as ds
-from portal.core.datasets import PERSONAL, PUBLIC, Field
+from portal.core.datasets import INTERNAL, PERSONAL, PUBLIC, Field
 from portal.transparency import rules
 
 
@@ -72,3 +72,67 @@ DISCLOSURE_REQUESTS = ds.register(ds.Dataset(
         Field("purpose", PERSONAL, "text", _l("Why they asked."), nullable=True),
     ),
     rows=disclosure_rows, topics=("transparency", "responsibility"), position=80))
+
+
+def publication_rows(session, query: ds.Query):
+    from portal.core.urls import absolute_url
+    from portal.responsibility.services import reference_data
+    from portal.transparency.models import Publication as P
+
+    stmt = (select(P.id, P.document_number, P.department_id, P.category, P.title_i18n,
+                   P.summary_i18n, P.source_locale, P.state, P.first_published_at, P.published_at,
+                   P.year, P.version_count, P.withdrawn_at, P.created_by_id)
+            .where(P.state.in_(("published", "withdrawn"))).order_by(P.id).limit(query.limit + 1))
+    if query.cursor:
+        stmt = stmt.where(P.id > query.cursor)
+    found = list(session.execute(stmt))
+    more = len(found) > query.limit
+    found = found[:query.limit]
+    departments = {d.id: d.code for d in reference_data(session).departments}
+
+    def text(values, source):
+        return (values or {}).get(query.locale) or (values or {}).get(source) or ""
+
+    rows = [{"id": r.id, "document_number": r.document_number,
+             "department": departments.get(r.department_id), "category": r.category,
+             "title": text(r.title_i18n, r.source_locale),
+             "summary": text(r.summary_i18n, r.source_locale), "language": r.source_locale,
+             "state": r.state, "first_published_at": _w3c(r.first_published_at),
+             "published_at": _w3c(r.published_at), "year": r.year, "versions": r.version_count,
+             "withdrawn_at": _w3c(r.withdrawn_at),
+             "link": absolute_url("transparency.publication", locale=query.locale,
+                                  publication_id=r.id),
+             "created_by_id": r.created_by_id}
+            for r in found]
+    return rows, (found[-1].id if more else None)
+
+
+PUBLICATIONS = ds.register(ds.Dataset(
+    "publications", _l("Publications"),
+    _l("The disclosure catalog: what the departments published, in which category, when, and "
+       "its current version. Withdrawn publications stay listed, marked as withdrawn."),
+    fields=(
+        Field("id", PUBLIC, "integer", _l("The publication's number (the cursor pages by it).")),
+        Field("document_number", PUBLIC, "string", _l("The department's document number."),
+              nullable=True),
+        Field("department", PUBLIC, "string", _l("The code of the department that published it."),
+              nullable=True),
+        Field("category", PUBLIC, "string", _l("The code of its disclosure category.")),
+        Field("title", PUBLIC, "text", _l("Its title, in the language asked for when it has one.")),
+        Field("summary", PUBLIC, "text", _l("Its summary, in the language asked for when it has one.")),
+        Field("language", PUBLIC, "string", _l("The language it was written in.")),
+        Field("state", PUBLIC, "string", _l("Published or withdrawn."),
+              enum=("published", "withdrawn")),
+        Field("first_published_at", PUBLIC, "date-time", _l("When it was first published (UTC)."),
+              nullable=True),
+        Field("published_at", PUBLIC, "date-time",
+              _l("When its current version was published (UTC)."), nullable=True),
+        Field("year", PUBLIC, "integer", _l("The year it was first published."), nullable=True),
+        Field("versions", PUBLIC, "integer", _l("How many versions were published.")),
+        Field("withdrawn_at", PUBLIC, "date-time", _l("When it was withdrawn (UTC)."),
+              nullable=True),
+        Field("link", PUBLIC, "url", _l("Its permanent page.")),
+        Field("created_by_id", INTERNAL, "integer", _l("The staff member who drafted it."),
+              nullable=True),
+    ),
+    rows=publication_rows, topics=("catalog", "responsibility"), position=75))

@@ -27,8 +27,30 @@ def published(city):  # noqa: F811
     from portal.feedback import hotspots
 
     hotspots.refresh(city.session)  # the hot spots dataset reads the latest snapshot
+    _publications(city.session)
     city.requests = made
     return city
+
+
+def _publications(session) -> None:
+    """A published and a withdrawn publication in the catalog, and a draft nobody may see."""
+    from sqlalchemy import select
+
+    from portal.core.models import utcnow
+    from portal.responsibility.models import Department
+    from portal.transparency.models import Publication
+
+    department = session.scalar(select(Department).order_by(Department.id))
+    now = utcnow()
+    for n, state in enumerate(("published", "withdrawn", "draft")):
+        shown = state != "draft"
+        session.add(Publication(
+            department_id=department.id, state=state, document_number=f"RB-{n}",
+            category="budgets", title_i18n={"en": f"Budget {n}", "ar": f"الميزانية {n}"},
+            summary_i18n={"en": "What the city spends."}, version_count=1 if shown else 0,
+            first_published_at=now if shown else None, published_at=now if shown else None,
+            year=now.year if shown else None, withdrawn_at=now if state == "withdrawn" else None))
+    session.commit()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from tests.functional.opendata.conftest import (
 
 API = "/api/v1"
 API_DATASETS = ["departments", "areas", "responsibility", "requests", "metrics", "halls", "proposals",
-                "disclosure-requests", "hotspots"]
+                "disclosure-requests", "hotspots", "publications"]
 
 
 def get_json(client, url, status=200, **kw):
@@ -136,3 +136,12 @@ def test_queries_do_not_grow_with_the_page(client, published, count_queries, key
             get_json(client, f"{API}/{key}?limit={limit}")
         counts.append(len(counted))
     assert counts[0] == counts[1]
+
+
+def test_publications_list_the_published_and_withdrawn_never_a_draft(client, published):
+    rows = get_json(client, f"{API}/publications?locale=ar&limit=100")["data"]
+    rows = [r for r in rows if r["document_number"] in ("RB-0", "RB-1", "RB-2")]  # not the demo's
+    assert [(r["document_number"], r["state"], r["title"]) for r in rows] == [
+        ("RB-0", "published", "الميزانية 0"), ("RB-1", "withdrawn", "الميزانية 1")]
+    assert rows[0]["link"] == f"http://localhost/ar/publications/{rows[0]['id']}"
+    assert "created_by_id" not in rows[0]
