@@ -204,13 +204,21 @@ def _fingerprint(path: str, mtime_ns: int, size: int) -> str:
         return hashlib.sha256(f.read()).hexdigest()[:12]
 
 
+@lru_cache(maxsize=256)
+def _static_path(folder: str, filename: str) -> str | None:
+    """Where a static file is, or None outside the folder: worked out once per name (a
+    ``realpath`` is a system call per path component, and every page asks for four files)."""
+    path = os.path.realpath(os.path.join(folder, filename))
+    return path if path.startswith(os.path.realpath(folder) + os.sep) else None
+
+
 def static_fingerprint(filename: str) -> str | None:
     """A static file's content hash (recomputed only when the file changes), or None."""
     folder = current_app.static_folder
     if not folder or not filename:
         return None
-    path = os.path.realpath(os.path.join(folder, filename))
-    if not path.startswith(os.path.realpath(folder) + os.sep):
+    path = _static_path(folder, filename)
+    if path is None:
         return None
     try:
         stat = os.stat(path)

@@ -10,8 +10,9 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
-from portal.core.cache import cached_page
+from portal.core.cache import cached_fragment, cached_page
 from portal.core.errors import Invalid
 from portal.core.forms import EmptyForm
 from portal.core.views import apply_errors, flash_errors
@@ -27,8 +28,18 @@ def init_app(app) -> None:
 
     @app.context_processor
     def _meeting_decisions():
-        # The proposal page's "decided in a meeting" block asks for them by the proposal's id.
-        return {"meeting_decisions_about": lambda proposal_id: svc.decisions_about(db.session, proposal_id)}
+        # The proposal page's "decided in a meeting" block asks for it by the proposal's id.
+        return {"meeting_decisions_section": decisions_section}
+
+
+def decisions_section(proposal_id: int) -> Markup:
+    """The "decided in a meeting" block of a proposal's page: the same for every reader, so
+    rendered once per proposal, locale and time zone and kept under the "deliberation"
+    version (any recorded decision replaces it) — a query and its rows on every page else."""
+    key = f"meeting-decisions:{proposal_id}:{g.get('locale')}:{get_timezone()}"
+    return cached_fragment(("deliberation",), key, lambda: Markup(render_template(  # noqa: S704
+        "deliberation/_meeting_decisions.html",
+        meeting_decisions=svc.decisions_about(db.session, proposal_id))))
 
 
 def _url(hall, meeting, anchor=None) -> str:

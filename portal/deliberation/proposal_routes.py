@@ -150,9 +150,9 @@ def _page(proposal, status=200, withdraw_form=None, answer_form=None, milestone_
     # milestones are shown on an accepted proposal only
     return render_template(
         "deliberation/proposal.html", proposal=proposal, hall=proposal.hall, state=st.STATES[proposal.state],
-        history=services.history(db.session, proposal),
+        history_section=_history_section(proposal),
         milestones=services.milestones(db.session, proposal) if proposal.state == "accepted" else [],
-        event_labels=st.EVENT_LABELS, is_author=signed_in and user.id == proposal.author_id,
+        is_author=signed_in and user.id == proposal.author_id,
         may_edit=services.can_edit(proposal, user), may_withdraw=may_withdraw,
         is_member=services.is_member(db.session, proposal.hall, user, mine),
         supported=services.supported(db.session, proposal, user),
@@ -168,6 +168,16 @@ def _page(proposal, status=200, withdraw_form=None, answer_form=None, milestone_
         milestone_form=milestone_form or (forms.MilestoneForm() if may_answer and proposal.state == "accepted"
                                           else None),
         **discussion.context(proposal, comment_form, mine=mine)), status
+
+
+def _history_section(proposal) -> Markup:
+    """The page's "What happened", the same for every reader who may see the proposal: kept
+    per proposal, locale and time zone under the "deliberation" version (each event replaces
+    it), so the page runs no history query once it is kept."""
+    key = f"proposal-history:{proposal.id}:{g.get('locale')}:{get_timezone()}"
+    return cached_fragment(("deliberation",), key, lambda: Markup(render_template(  # noqa: S704
+        "deliberation/_proposal_history.html", history=services.history(db.session, proposal),
+        event_labels=st.EVENT_LABELS)))
 
 
 @bp.get("/proposals/<int:proposal_id>")

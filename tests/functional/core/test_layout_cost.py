@@ -148,3 +148,21 @@ def test_lazy_strings_find_the_catalog_once_a_request_and_follow_force_locale(ap
             arabic = str(label)
         assert str(label) == spanish[0]
     assert len(set(spanish)) == 1 and spanish[0] != "Log in" and arabic not in ("Log in", spanish[0])
+
+
+def test_a_page_s_static_links_resolve_each_file_s_path_once(client, db_session, monkeypatch):
+    """Four static files a page: their place is worked out once (``realpath`` is a system
+    call per path component); a changed file still gets a new fingerprint (one ``stat``)."""
+    import os
+
+    from portal.core import rendering
+
+    rendering._static_path.cache_clear()
+    client.get("/en/accessibility")
+    resolved: list[str] = []
+    realpath = os.path.realpath
+    monkeypatch.setattr(os.path, "realpath", lambda p: resolved.append(p) or realpath(p))
+    html = client.get("/en/accessibility").get_data(as_text=True)
+    assert "/static/css/portal.css?v=" in html
+    assert resolved == []
+    assert rendering._static_path(client.application.static_folder, "../portal/config.py") is None

@@ -94,3 +94,83 @@ def test_a_refused_form_is_shown_as_posted_then_the_kept_one_again(world, client
     assert form.find(class_="error-message") and "my comment" in form.text
     form = page(ben.get(url)).one("form", id="comment-form")
     assert not form.find(class_="error-message") and "my comment" not in form.text
+
+
+@pytest.fixture
+def kept(app, monkeypatch):
+    """The page cache on (kept fragments), with nothing kept from another test."""
+    from portal.core import cache as page_cache
+
+    page_cache.clear_local()
+    monkeypatch.setitem(app.config, "PAGE_CACHE", True)
+    yield
+    page_cache.clear_local()
+
+
+def test_the_history_and_meeting_decisions_are_kept_per_proposal_until_a_change(
+        world, client_for, kept, db_session):
+    from portal.deliberation import meetings
+    from portal.deliberation.models import ProposalEvent
+    from portal.extensions import db
+    from tests.functional.deliberation.test_meetings import _data, _start_now
+
+    ben, url = client_for(world["ben"]), world["url"]
+    ben.get(url)
+    with QueryCounter(db.engine) as counter:
+        html = ben.get(url).get_data(as_text=True)
+    assert "Proposal published" in html
+    assert not any("FROM proposal_event" in s or "FROM meeting_decision" in s for s in counter.statements)
+    assert len(counter.statements) <= 10, counter.statements  # 12 when nothing is kept
+    # a new event and a meeting's decision replace what was kept, for every reader
+    db_session.add(ProposalEvent(proposal_id=world["proposal"].id, kind="edited", state="published",
+                                 actor_id=world["ann"].id, note="", data={}))
+    db_session.commit()
+    assert "Proposal edited by the author" in ben.get(url).get_data(as_text=True)
+    meeting = meetings.schedule(db_session, world["host"], world["hall"], _data())
+    _start_now(db_session, meeting)
+    meetings.add_decision(db_session, world["host"], world["hall"], meeting, "Three benches.",
+                          world["proposal"].id, "en")
+    for reader in (ben, client_for(world["outsider"])):
+        block = page(reader.get(url)).by_id("meeting-decisions-heading").parent
+        assert "Budget evening" in block.text and "Three benches." in block.text
+    other = _proposal(db_session, world["ann"], world["hall"], "Another one")
+    shown = page(ben.get(f"/en/proposals/{other.id}"))  # each proposal its own
+    assert shown.by_id("meeting-decisions-heading") is None and "Three benches." not in shown.text
+    assert "Proposal edited by the author" not in shown.text
+
+
+def _follow_forms(html: str) -> dict[str, str]:
+    found = re.findall(r'<form method="post" action="([^"]+)"[^>]*>\s*<input[^>]*'
+                       r'name="[a-z]*-?csrf_token"[^>]*value="([^"]+)"', html)
+    return {action: token for action, token in found if "/follow/" in action}
+
+
+def test_the_follow_block_is_kept_and_gets_each_readers_state_token_and_url(
+        world, client_for, app, monkeypatch, db_session):
+    from portal.deliberation import follows
+
+    second = _proposal(db_session, world["ann"], world["hall"], "A second one")
+    monkeypatch.setitem(app.config, "PAGE_CACHE", False)
+    ben, host = client_for(world["ben"]), client_for(world["host"])
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    ben.get(world["url"])
+    with macro_calls(monkeypatch) as seen:
+        html = ben.get(f"/en/proposals/{second.id}").get_data(as_text=True)
+    assert "select" not in seen, seen  # the follow form came from memory
+    own = re.search(r'name="csrf-token" content="([^"]+)"', html)[1]
+    assert _follow_forms(html) == {f"/en/follow/proposal/{second.id}": own}
+    assert f'hx-post="/en/follow/proposal/{second.id}"' in html
+    assert "\x02" not in html and "\x03" not in html
+    other = host.get(f"/en/proposals/{second.id}").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', other)[1]
+    assert _follow_forms(other) == {f"/en/follow/proposal/{second.id}": token} != {own}
+    # following changes what the block shows (and only for the one who follows)
+    follows.follow(db_session, world["ben"], "proposal", second.id, "daily")
+    db_session.commit()
+    shown = ben.get(f"/en/proposals/{second.id}").get_data(as_text=True)
+    now = re.search(r'name="csrf-token" content="([^"]+)"', shown)[1]  # signed anew each page
+    assert _follow_forms(shown) == {f"/en/follow/proposal/{second.id}": now,
+                                    f"/en/follow/proposal/{second.id}/unfollow": now}
+    assert 'value="daily" selected' in shown or 'selected value="daily"' in shown
+    assert "/unfollow" not in host.get(f"/en/proposals/{second.id}").get_data(as_text=True)
+    assert "/unfollow" not in ben.get(world["url"]).get_data(as_text=True)
