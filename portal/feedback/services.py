@@ -25,7 +25,7 @@ from portal.core.calendar import Calendar
 from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.forms import CONTROL_MESSAGE
 from portal.core.models import User, utcnow
-from portal.core.roles import ADMIN, MODERATOR, STAFF
+from portal.core.roles import ADMIN, MODERATOR
 from portal.core.text import has_control_characters, shorten
 from portal.core.urls import absolute_url
 from portal.feedback import states as st
@@ -164,7 +164,7 @@ def _actor_role(actor: User | None, request: Request) -> str:
         return "staff"
     if request.resident_id == actor.id:
         return "resident"
-    if actor.has_role(STAFF, MODERATOR, ADMIN):
+    if actor.has_role(MODERATOR, ADMIN) or queue.acts_for_parties(actor):
         return "staff"
     return "resident"
 
@@ -180,7 +180,7 @@ def acting_department(session: Session, actor: User | None, request: Request) ->
         return session.get(Department, actor.department_id)
     if _actor_role(actor, request) != "staff":
         return None
-    mine = queue.staff_department_ids(session, actor) if actor.has_role(STAFF) else set()
+    mine = queue.staff_department_ids(session, actor) if queue.acts_for_parties(actor) else set()
     for department_id in [request.lead_department_id, *(request.co_department_ids or [])]:
         if department_id in mine:
             return session.get(Department, department_id)
@@ -253,7 +253,7 @@ def handles(session: Session, user: User | None, request: Request) -> bool:
         return request.lead_department_id == user.department_id
     if user.has_role(MODERATOR, ADMIN):
         return True
-    if not user.has_role(STAFF):
+    if not queue.acts_for_parties(user):
         return False
     departments = queue.staff_department_ids(session, user)
     if request.lead_department_id in departments or departments & set(request.co_department_ids or []):

@@ -42,7 +42,10 @@ from portal.responsibility.services import DISPATCH_CODE, categories, department
 
 bp = Blueprint("feedback_staff", __name__)
 
-STAFF_ROLES = (STAFF, MODERATOR, ADMIN)
+STAFF_ROLES = (STAFF, MODERATOR, ADMIN)  # reply templates
+# A request's page and actions: also organization members linked to a party
+# (portal.moderation.services.QUEUE_ROLES; ``services.handles`` decides per request).
+REQUEST_ROLES = queue.QUEUE_ROLES
 
 WORKING = {"routed", "acknowledged", "in_progress", "reopened"}
 # action -> (form class, field prefix, states it applies in, as the services allow; None: any)
@@ -201,7 +204,7 @@ def _fragment(item: Request, forms_: dict, **extra):
 # --- the page ------------------------------------------------------------------------------
 
 @bp.get("/<code>")
-@role_required(*STAFF_ROLES)
+@role_required(*REQUEST_ROLES)
 def detail(code: str):
     item = _load(code)
     template_id = int_arg(request.args.get("template"))
@@ -218,7 +221,7 @@ def detail(code: str):
 
 
 @bp.get("/<code>/files/<int:attachment_id>")
-@role_required(*STAFF_ROLES)
+@role_required(*REQUEST_ROLES)
 def file(code: str, attachment_id: int):
     item = _load(code)
     attachment = db.session.get(Attachment, attachment_id)
@@ -265,7 +268,7 @@ def _text(form, field="text") -> str:
 
 
 @bp.post("/<code>/acknowledge")
-@role_required(*STAFF_ROLES)
+@role_required(*REQUEST_ROLES)
 def acknowledge(code: str):
     return _act(code, "acknowledge",
                 lambda item, form: services.acknowledge(db.session, current_user, item, _text(form)),
@@ -273,7 +276,7 @@ def acknowledge(code: str):
 
 
 @bp.post("/<code>/start")
-@role_required(*STAFF_ROLES)
+@role_required(*REQUEST_ROLES)
 def start(code: str):
     return _act(code, "start",
                 lambda item, form: services.start_work(db.session, current_user, item, _text(form)),
@@ -281,7 +284,7 @@ def start(code: str):
 
 
 @bp.post("/<code>/ask")
-@role_required(*STAFF_ROLES)
+@role_required(*REQUEST_ROLES)
 def ask(code: str):
     return _act(code, "ask",
                 lambda item, form: services.ask_for_information(db.session, current_user, item,
@@ -297,14 +300,14 @@ def _answer(item: Request, form) -> None:
 
 
 @bp.post("/<code>/answer")
-@role_required(*STAFF_ROLES)
+@role_required(*REQUEST_ROLES)
 def answer(code: str):
     return _act(code, "answer", _answer,
                 _("Your answer is published. The resident is asked whether it is resolved."))
 
 
 @bp.post("/<code>/extend")
-@role_required(*STAFF_ROLES)
+@role_required(*REQUEST_ROLES)
 def extend(code: str):
     return _act(code, "extend",
                 lambda item, form: services.extend(db.session, current_user, item, form.days.data,
@@ -323,13 +326,13 @@ def _assign(item: Request, form) -> None:
 
 
 @bp.post("/<code>/assign")
-@role_required(*STAFF_ROLES)
+@role_required(*REQUEST_ROLES)
 def assign(code: str):
     return _act(code, "assign", _assign, _("The assignment is saved."))
 
 
 @bp.post("/<code>/note")
-@role_required(*STAFF_ROLES)
+@role_required(*REQUEST_ROLES)
 def note(code: str):
     return _act(code, "note",
                 lambda item, form: services.note(db.session, current_user, item, _text(form)),
@@ -337,7 +340,7 @@ def note(code: str):
 
 
 @bp.post("/<code>/return")
-@role_required(*STAFF_ROLES)
+@role_required(*REQUEST_ROLES)
 def return_to_dispatcher(code: str):
     return _act(code, "return",
                 lambda item, form: services.return_to_dispatcher(db.session, current_user, item,
@@ -353,7 +356,7 @@ def _reassign(item: Request, form) -> None:
 
 
 @bp.post("/<code>/reassign")
-@role_required(*STAFF_ROLES)
+@role_required(*REQUEST_ROLES)
 def reassign(code: str):
     return _act(code, "reassign", _reassign, _("The request is sent to the other department."))
 
@@ -374,7 +377,7 @@ def _close(item: Request, form) -> None:
 
 
 @bp.post("/<code>/close")
-@role_required(*STAFF_ROLES)
+@role_required(*REQUEST_ROLES)
 def close(code: str):
     return _act(code, "close", _close, _("The request is closed."))
 
