@@ -768,6 +768,41 @@ def assign(session: Session, actor: User, request: Request, colleague: User | No
     return event
 
 
+def invite_co_handler(session: Session, actor: User, request: Request, party: Department,
+                      note: str = "") -> RequestEvent:
+    """Staff of the lead department (moderators, administrators) invite a verified
+    organization's party to help handle the request: it joins the co-handlers (its people see
+    the request in their queue and act on it), the public timeline says an organization was
+    invited (no names of people), the note stays internal, and the party's people are told."""
+    from portal.responsibility.models import GOVERNMENT
+    from portal.responsibility.services import unavailable_parties
+
+    _require_handler(session, actor, request)
+    if not actor.has_role(MODERATOR, ADMIN) and (
+            request.lead_department_id not in queue.staff_department_ids(session, actor)):
+        raise Forbidden()
+    _require_state(request, *st.ACTIVE)
+    if party.kind == GOVERNMENT or unavailable_parties(session, [party.id]):
+        raise Invalid({"organization": [_l("Choose a verified organization from the list.")]})
+    if party.id == request.lead_department_id or party.id in (request.co_department_ids or []):
+        raise Invalid({"organization": [_l("This organization already takes part in handling it.")]})
+    if has_control_characters(note or "", multiline=True):
+        raise Invalid({"note": [CONTROL_MESSAGE]})
+    acting = acting_department(session, actor, request)
+    request.co_department_ids = [*(request.co_department_ids or []), party.id]
+    event = record(session, request, actor, "co_handler_invited",
+                   internal_note=(note or "").strip()[:1000] or None, department=party.code,
+                   acting_department=acting.code if acting else None)
+    people = [u for u in queue.department_staff(session, [party.id]) if u != actor]
+    if people:
+        notifications.notify(
+            session, people, "feedback.for_department",
+            {"code": request.tracking_code, "event": {"key": f"feedback.event.{event.kind}"}},
+            "feedback_staff.detail", {"code": request.tracking_code})
+    _changed(session, request, event, actor)
+    return event
+
+
 def return_to_dispatcher(session: Session, actor: User, request: Request, reason: str) -> RequestEvent:
     """"Not our responsibility" is not an ending: the dispatcher gets it back with the reason."""
     _require_handler(session, actor, request)

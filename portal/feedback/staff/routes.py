@@ -23,6 +23,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
 from wtforms import SelectChoice
 
 from portal.core.auth import role_required
@@ -59,6 +60,7 @@ ACTIONS = {
     "note": (forms.NoteForm, "note", None),
     "return": (forms.ReturnForm, "return", WORKING),
     "reassign": (forms.ReassignForm, "reassign", st.ACTIVE),
+    "invite": (forms.InviteOrganizationForm, "invite", st.ACTIVE),
     "close": (forms.CloseForm, "close", st.ACTIVE),
 }
 
@@ -72,6 +74,7 @@ ACTION_LABELS = {
     "note": _l("Add an internal note"),
     "return": _l("Return to the dispatcher: not our responsibility"),
     "reassign": _l("Send to another department"),
+    "invite": _l("Invite an organization to help"),
     "close": _l("Close as a duplicate or not actionable"),
 }
 
@@ -95,7 +98,25 @@ def available(item: Request) -> list[str]:
         names = [n for n in names if n != "return"]  # it is with the dispatcher already
     if not services.may_reassign(db.session, current_user):
         names = [n for n in names if n != "reassign"]
+    if "invite" in names and not _invitable(item):
+        names = [n for n in names if n != "invite"]
     return names
+
+
+def _invitable(item: Request) -> list[Department]:
+    """The verified organizations' parties the lead department's staff (moderators,
+    administrators) may invite to help: not on the request yet. Empty for anyone else."""
+    from portal.responsibility.models import GOVERNMENT
+    from portal.responsibility.services import unavailable_parties
+
+    if not current_user.has_role(MODERATOR, ADMIN) and (
+            item.lead_department_id not in queue.staff_department_ids(db.session, current_user)):
+        return []
+    taken = {item.lead_department_id, *(item.co_department_ids or [])}
+    parties = [d for d in db.session.scalars(select(Department).where(Department.kind != GOVERNMENT))
+               if d.id not in taken]
+    closed = unavailable_parties(db.session, [d.id for d in parties])
+    return sorted((d for d in parties if d.id not in closed), key=lambda d: str(d.name).casefold())
 
 
 # --- forms ---------------------------------------------------------------------------------
@@ -112,6 +133,9 @@ def _fill(name: str, form, item: Request) -> None:
     if name == "assign":
         form.assignee.choices = [SelectChoice("", _("Nobody"))] + [
             SelectChoice(u.id, u.display_name) for u in _assignees(item)]
+    elif name == "invite":
+        form.organization.choices = [SelectChoice("", _("Choose an organization"))] + [
+            SelectChoice(d.id, str(d.name)) for d in _invitable(item)]
     elif name == "reassign":
         form.department.choices = [SelectChoice("", _("Choose a department"))] + [
             SelectChoice(d.id, ("— " * d.depth) + str(d.name))
@@ -359,6 +383,20 @@ def _reassign(item: Request, form) -> None:
 @role_required(*REQUEST_ROLES)
 def reassign(code: str):
     return _act(code, "reassign", _reassign, _("The request is sent to the other department."))
+
+
+def _invite(item: Request, form) -> None:
+    party = db.session.get(Department, form.organization.data) if form.organization.data else None
+    if party is None or party.id not in {d.id for d in _invitable(item)}:
+        raise Invalid({"organization": [_("Choose a verified organization from the list.")]})
+    services.invite_co_handler(db.session, current_user, item, party, _text(form, "note"))
+
+
+@bp.post("/<code>/invite")
+@role_required(*REQUEST_ROLES)
+def invite(code: str):
+    return _act(code, "invite", _invite,
+                _("The organization is invited: it now helps handle the request."))
 
 
 def _close(item: Request, form) -> None:
