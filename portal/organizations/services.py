@@ -274,6 +274,7 @@ class OrganizationData:
     phone: str | None = None
     website: str | None = None
     address: str | None = None
+    slug: str | None = None  # the demo data's own addresses; else made from the name
 
 
 def _check(session: Session, data: OrganizationData) -> dict:
@@ -349,7 +350,8 @@ def register(session: Session, actor: User, data: OrganizationData,
         raise Forbidden()
     values = _check(session, data)
     org = Organization(
-        slug=_unique_slug(session, values["name"]), name_i18n={data.source_locale: values["name"]},
+        slug=_unique_slug(session, data.slug or values["name"]),
+        name_i18n={data.source_locale: values["name"]},
         description_i18n={data.source_locale: values["description"]},
         source_locale=data.source_locale, kind=data.kind, service_kinds=values["service_kinds"],
         languages=values["languages"], email=values["email"], phone=values["phone"],
