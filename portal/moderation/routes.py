@@ -149,9 +149,15 @@ def _context(bulk_form: forms.BulkForm | None = None) -> dict:
     }
 
 
+def _may_open() -> None:
+    if not services.may_open_queue(db.session, current_user):
+        abort(403)
+
+
 @bp.get("/")
 @role_required(*services.QUEUE_ROLES)
 def queue():
+    _may_open()
     context = _context()
     if htmx and not htmx.history_restore_request:
         return render_template("moderation/_queue_table.html", **context)
@@ -173,6 +179,7 @@ def _summary(result: services.BulkResult) -> tuple[str, str]:
 @bp.post("/bulk")
 @role_required(*services.QUEUE_ROLES)
 def bulk():
+    _may_open()
     form = _bulk_form(bound=True)
     if form.validate_on_submit():
         assignee = None
@@ -205,6 +212,7 @@ def bulk():
 @role_required(*services.QUEUE_ROLES)
 def row_action(item_id: int, action: str):
     """One row's button: the same as ticking that row alone and choosing the action."""
+    _may_open()
     if not EmptyForm().validate_on_submit():
         abort(400)
     item = services.get_visible(db.session, current_user, item_id)

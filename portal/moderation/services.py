@@ -32,6 +32,14 @@ def acts_for_parties(user: User) -> bool:
     return user.has_role(*PARTY_ROLES)
 
 
+def may_open_queue(session: Session, user: User) -> bool:
+    """Staff, moderators, administrators; an organization member only while linked to a party
+    (their organization is verified): the others are refused (403), not shown an empty queue."""
+    if user.has_role(STAFF, MODERATOR, ADMIN):
+        return True
+    return user.has_role(ORG_MEMBER) and bool(staff_department_ids(session, user))
+
+
 def upsert(session: Session, module: str, item_id: int, co_department_ids=None,
            **fields) -> QueueItem:
     """Create or update a module's queue row. ``co_department_ids`` (when given) are the
