@@ -203,3 +203,19 @@ def test_only_its_administrators_manage_members_and_services(client, db_session,
                        data={"service-kind": "digital_skills"}).status_code == 403
     assert client.post(f"/en/organizations/{org.slug}/members/1/remove").status_code == 403
     assert client.post(f"/en/organizations/{org.slug}/members/99999999999/remove").status_code == 404
+
+
+def test_an_administrator_changing_a_members_roles_keeps_the_organizations_link(
+        client, db_session, world, login, make_org):
+    org = make_org("verified")
+    login(world["admin"])
+    user = world["applicant"]
+    form = page(client.get(f"/en/admin/users/{user.id}"))
+    values = [i.get("value") for i in form.find_all("input", name="departments")]
+    assert str(org.party_id) not in values  # only government departments are offered
+    response = client.post(f"/en/admin/users/{user.id}", data={
+        "roles": ["organization_member", "moderator"]})
+    assert response.status_code in (200, 303), response.get_data(as_text=True)[:500]
+    db_session.refresh(user)
+    assert user.has_role("moderator")
+    assert _linked(db_session, org) == {user.id}
