@@ -105,6 +105,7 @@ class RefItem:
     parent_id: int | None = None
     active: bool = True
     level: str = ""  # areas and departments: city, district, community, ...
+    kind: str = "government"  # departments: the kind of accountable party
 
     @property
     def name(self):
@@ -129,7 +130,7 @@ def _load_reference(session: Session) -> ReferenceData:
                             level=a.level)
                     for a, depth in area_order(session)),
         departments=tuple(RefItem(d.id, d.code, dict(d.name_i18n or {}), d.source_locale, depth,
-                                  d.parent_id, level=d.level)
+                                  d.parent_id, level=d.level, kind=d.kind or "government")
                           for d, depth in department_tree(session)),
     )
 

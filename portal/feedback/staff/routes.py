@@ -23,7 +23,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from portal.core.auth import role_required
@@ -103,18 +102,21 @@ def available(item: Request) -> list[str]:
     return names
 
 
-def _invitable(item: Request) -> list[Department]:
+def _invitable(item: Request) -> list:
     """The verified organizations' parties the lead department's staff (moderators,
-    administrators) may invite to help: not on the request yet. Empty for anyone else."""
+    administrators) may invite to help: not on the request yet. Empty for anyone else. No
+    statement at all while the city has no organization's party (reference data)."""
     from portal.responsibility.models import GOVERNMENT
     from portal.responsibility.services import unavailable_parties
 
+    taken = {item.lead_department_id, *(item.co_department_ids or [])}
+    parties = [d for d in reference_data(db.session).departments
+               if d.kind != GOVERNMENT and d.id not in taken]
+    if not parties:
+        return []
     if not current_user.has_role(MODERATOR, ADMIN) and (
             item.lead_department_id not in queue.staff_department_ids(db.session, current_user)):
         return []
-    taken = {item.lead_department_id, *(item.co_department_ids or [])}
-    parties = [d for d in db.session.scalars(select(Department).where(Department.kind != GOVERNMENT))
-               if d.id not in taken]
     closed = unavailable_parties(db.session, [d.id for d in parties])
     return sorted((d for d in parties if d.id not in closed), key=lambda d: str(d.name).casefold())
 
@@ -386,8 +388,9 @@ def reassign(code: str):
 
 
 def _invite(item: Request, form) -> None:
-    party = db.session.get(Department, form.organization.data) if form.organization.data else None
-    if party is None or party.id not in {d.id for d in _invitable(item)}:
+    allowed = {d.id for d in _invitable(item)}
+    party = db.session.get(Department, form.organization.data) if form.organization.data in allowed else None
+    if party is None:
         raise Invalid({"organization": [_("Choose a verified organization from the list.")]})
     services.invite_co_handler(db.session, current_user, item, party, _text(form, "note"))
 
