@@ -21,6 +21,7 @@ DOMAINS = (
     "portal.deliberation",
     "portal.transparency",
     "portal.literacy",
+    "portal.organizations",
     "portal.opendata",  # last: one API resource per dataset the others registered
 )
 

@@ -151,7 +151,8 @@ def seed(session: Session) -> int:
     from portal.deliberation.seed import seed as seed_halls
     from portal.feedback.seed import seed as seed_feedback
     from portal.literacy.seed import seed as seed_courses
+    from portal.organizations.seed import seed as seed_organizations
     from portal.transparency.seed import seed as seed_disclosure
 
     return (created + seed_feedback(session) + seed_halls(session) + seed_disclosure(session)
-            + seed_courses(session))
+            + seed_organizations(session) + seed_courses(session))

@@ -320,8 +320,11 @@ def set_roles(
         audit.record(session, actor, "role.revoked", "user", user.id, ip_address, role=role)
     if STAFF not in roles:
         department_ids = set()
+    # Government departments only: an organization's party links follow its verification
+    # (portal/organizations) and are neither shown nor changed here.
     departments = list(
-        session.scalars(select(Department).where(Department.id.in_(department_ids)))
+        session.scalars(select(Department).where(Department.id.in_(department_ids),
+                                                 Department.kind == "government"))
     ) if department_ids else []
     if len(departments) != len(department_ids):
         raise Invalid({"departments": [_l("Unknown department.")]})
@@ -329,7 +332,9 @@ def set_roles(
     if before != department_ids:
         from portal.responsibility.models import staff_department
 
-        session.execute(delete(staff_department).where(staff_department.c.user_id == user.id))
+        if before:
+            session.execute(delete(staff_department).where(
+                staff_department.c.user_id == user.id, staff_department.c.department_id.in_(before)))
         if department_ids:
             session.execute(
                 staff_department.insert(),
@@ -344,11 +349,14 @@ def set_roles(
 
 
 def user_department_ids(session: Session, user: User) -> list[int]:
+    """The government departments a staff member works for (not organizations' parties)."""
     from portal.responsibility.models import staff_department
 
     return list(
         session.scalars(
-            select(staff_department.c.department_id).where(staff_department.c.user_id == user.id)
+            select(staff_department.c.department_id).join(
+                Department, Department.id == staff_department.c.department_id)
+            .where(staff_department.c.user_id == user.id, Department.kind == "government")
         )
     )
 

@@ -45,7 +45,7 @@ def _roles_form(user, formdata=None):
     )
     form.departments.choices = [
         SelectChoice(d.id, ("— " * depth) + str(d.name))
-        for d, depth in department_tree(db.session)
+        for d, depth in department_tree(db.session) if d.kind == "government"
     ]
     return form
 

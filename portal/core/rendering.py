@@ -84,7 +84,7 @@ def layout_part(name: str) -> Markup:
         "endpoint": request.endpoint or "",
         "authenticated": signed_in,
         "staff": signed_in and user.has_role("staff"),
-        "staff_or_moderator": signed_in and user.has_role("staff", "moderator"),
+        "staff_or_moderator": signed_in and user.has_role("staff", "moderator", "organization_member"),
         "administrator": signed_in and user.has_role("administrator"),
         "gallery_public": bool(current_app.config.get("GALLERY_PUBLIC")),
     }

@@ -156,8 +156,18 @@ def can_open_halls(user) -> bool:
                 and user.has_role(ADMIN, STAFF))
 
 
-def may_host(user: User) -> bool:
-    return user.has_role(ADMIN, STAFF, ORG_MEMBER)
+def may_host(session: Session, user: User) -> bool:
+    """Staff, administrators, and members of a VERIFIED organization: those linked to a
+    non-government party (portal/organizations links members only while it is verified)."""
+    if user.has_role(ADMIN, STAFF):
+        return True
+    if not user.has_role(ORG_MEMBER):
+        return False
+    from portal.responsibility.models import GOVERNMENT, Department, staff_department
+
+    return session.scalar(select(staff_department.c.user_id).join(
+        Department, Department.id == staff_department.c.department_id).where(
+        staff_department.c.user_id == user.id, Department.kind != GOVERNMENT).limit(1)) is not None
 
 
 def members(session: Session, hall: Hall) -> list[HallMember]:
@@ -394,8 +404,8 @@ def set_role(session: Session, host: User, hall: Hall, member_id: int, role: str
     member = _member(session, hall, member_id)
     if role not in ("member", "host") or member.state != "active":
         raise Invalid({"": [_l("Only a member who has joined can become a host.")]})
-    if role == "host" and not may_host(member.user):
-        raise Invalid({"": [_l("Hosts are staff or members of a social organization.")]})
+    if role == "host" and not may_host(session, member.user):
+        raise Invalid({"": [_l("Hosts are staff or members of a verified organization.")]})
     if role == "member" and member.role == "host" and len(hosts(session, hall)) <= 1:
         raise Invalid({"": [_l("A hall needs at least one host: make someone else host first.")]})
     if member.role != role:

@@ -25,7 +25,7 @@ from portal.core.calendar import Calendar
 from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.forms import CONTROL_MESSAGE
 from portal.core.models import User, utcnow
-from portal.core.roles import ADMIN, MODERATOR, STAFF
+from portal.core.roles import ADMIN, MODERATOR
 from portal.core.text import has_control_characters, shorten
 from portal.core.urls import absolute_url
 from portal.feedback import states as st
@@ -164,7 +164,7 @@ def _actor_role(actor: User | None, request: Request) -> str:
         return "staff"
     if request.resident_id == actor.id:
         return "resident"
-    if actor.has_role(STAFF, MODERATOR, ADMIN):
+    if actor.has_role(MODERATOR, ADMIN) or queue.acts_for_parties(actor):
         return "staff"
     return "resident"
 
@@ -180,7 +180,7 @@ def acting_department(session: Session, actor: User | None, request: Request) ->
         return session.get(Department, actor.department_id)
     if _actor_role(actor, request) != "staff":
         return None
-    mine = queue.staff_department_ids(session, actor) if actor.has_role(STAFF) else set()
+    mine = queue.staff_department_ids(session, actor) if queue.acts_for_parties(actor) else set()
     for department_id in [request.lead_department_id, *(request.co_department_ids or [])]:
         if department_id in mine:
             return session.get(Department, department_id)
@@ -253,7 +253,7 @@ def handles(session: Session, user: User | None, request: Request) -> bool:
         return request.lead_department_id == user.department_id
     if user.has_role(MODERATOR, ADMIN):
         return True
-    if not user.has_role(STAFF):
+    if not queue.acts_for_parties(user):
         return False
     departments = queue.staff_department_ids(session, user)
     if request.lead_department_id in departments or departments & set(request.co_department_ids or []):
@@ -765,6 +765,41 @@ def assign(session: Session, actor: User, request: Request, colleague: User | No
                    internal_note=colleague.display_name if colleague else None,
                    assignee=colleague.id if colleague else None)
     _changed(session, request, event, actor, public=False)
+    return event
+
+
+def invite_co_handler(session: Session, actor: User, request: Request, party: Department,
+                      note: str = "") -> RequestEvent:
+    """Staff of the lead department (moderators, administrators) invite a verified
+    organization's party to help handle the request: it joins the co-handlers (its people see
+    the request in their queue and act on it), the public timeline says an organization was
+    invited (no names of people), the note stays internal, and the party's people are told."""
+    from portal.responsibility.models import GOVERNMENT
+    from portal.responsibility.services import unavailable_parties
+
+    _require_handler(session, actor, request)
+    if not actor.has_role(MODERATOR, ADMIN) and (
+            request.lead_department_id not in queue.staff_department_ids(session, actor)):
+        raise Forbidden()
+    _require_state(request, *st.ACTIVE)
+    if party.kind == GOVERNMENT or unavailable_parties(session, [party.id]):
+        raise Invalid({"organization": [_l("Choose a verified organization from the list.")]})
+    if party.id == request.lead_department_id or party.id in (request.co_department_ids or []):
+        raise Invalid({"organization": [_l("This organization already takes part in handling it.")]})
+    if has_control_characters(note or "", multiline=True):
+        raise Invalid({"note": [CONTROL_MESSAGE]})
+    acting = acting_department(session, actor, request)
+    request.co_department_ids = [*(request.co_department_ids or []), party.id]
+    event = record(session, request, actor, "co_handler_invited",
+                   internal_note=(note or "").strip()[:1000] or None, department=party.code,
+                   acting_department=acting.code if acting else None)
+    people = [u for u in queue.department_staff(session, [party.id]) if u != actor]
+    if people:
+        notifications.notify(
+            session, people, "feedback.for_department",
+            {"code": request.tracking_code, "event": {"key": f"feedback.event.{event.kind}"}},
+            "feedback_staff.detail", {"code": request.tracking_code})
+    _changed(session, request, event, actor)
     return event
 
 

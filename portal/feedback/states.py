@@ -63,4 +63,5 @@ EVENT_LABELS = {
     "note": _l("Internal note"),
     "personal_data_removed": _l("Personal details removed by the resident"),
     "update": _l("Update from the department's system"),
+    "co_handler_invited": _l("An organization was invited to help handle it"),
 }

@@ -16,7 +16,6 @@ from portal.core.forms import EmptyForm
 from portal.core.i18n import format_moment
 from portal.core.models import User, utcnow
 from portal.core.rendering import CompiledRow
-from portal.core.roles import ADMIN, MODERATOR, STAFF
 from portal.core.views import apply_errors
 from portal.extensions import db, htmx
 from portal.moderation import forms, services
@@ -133,7 +132,7 @@ def _context(bulk_form: forms.BulkForm | None = None) -> dict:
     form = _filter_form()
     # The staff member's departments, looked up once for the rows, co-handling and colleagues.
     departments = (services.staff_department_ids(db.session, current_user)
-                   if current_user.has_role(STAFF) else set())
+                   if services.acts_for_parties(current_user) else set())
     items, cursor = services.page(db.session, current_user, _filters(form),
                                   after=request.args.get("after") or None, departments=departments)
     lookups = Lookups(items)
@@ -150,9 +149,15 @@ def _context(bulk_form: forms.BulkForm | None = None) -> dict:
     }
 
 
+def _may_open() -> None:
+    if not services.may_open_queue(db.session, current_user):
+        abort(403)
+
+
 @bp.get("/")
-@role_required(STAFF, MODERATOR, ADMIN)
+@role_required(*services.QUEUE_ROLES)
 def queue():
+    _may_open()
     context = _context()
     if htmx and not htmx.history_restore_request:
         return render_template("moderation/_queue_table.html", **context)
@@ -172,8 +177,9 @@ def _summary(result: services.BulkResult) -> tuple[str, str]:
 
 
 @bp.post("/bulk")
-@role_required(STAFF, MODERATOR, ADMIN)
+@role_required(*services.QUEUE_ROLES)
 def bulk():
+    _may_open()
     form = _bulk_form(bound=True)
     if form.validate_on_submit():
         assignee = None
@@ -203,9 +209,10 @@ def bulk():
 
 
 @bp.post("/<int:item_id>/<any(assign_me, acknowledge):action>")
-@role_required(STAFF, MODERATOR, ADMIN)
+@role_required(*services.QUEUE_ROLES)
 def row_action(item_id: int, action: str):
     """One row's button: the same as ticking that row alone and choosing the action."""
+    _may_open()
     if not EmptyForm().validate_on_submit():
         abort(400)
     item = services.get_visible(db.session, current_user, item_id)

@@ -17,8 +17,27 @@ from sqlalchemy.orm import Session, lazyload
 
 from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.models import User, utcnow
-from portal.core.roles import ADMIN, MODERATOR, STAFF
+from portal.core.roles import ADMIN, MODERATOR, ORG_MEMBER, STAFF
 from portal.moderation.models import FAR, QueueItem, queue_item_co_department
+
+# The one rule of who works for the accountable parties they are linked to in
+# ``staff_department``: staff (government departments), and organization members, whom
+# portal/organizations links to their organization's party only while it is verified, so an
+# unverified, rejected or suspended organization's members are linked to nothing and see nothing.
+PARTY_ROLES = (STAFF, ORG_MEMBER)
+QUEUE_ROLES = (*PARTY_ROLES, MODERATOR, ADMIN)  # the staff queue and request pages
+
+
+def acts_for_parties(user: User) -> bool:
+    return user.has_role(*PARTY_ROLES)
+
+
+def may_open_queue(session: Session, user: User) -> bool:
+    """Staff, moderators, administrators; an organization member only while linked to a party
+    (their organization is verified): the others are refused (403), not shown an empty queue."""
+    if user.has_role(STAFF, MODERATOR, ADMIN):
+        return True
+    return user.has_role(ORG_MEMBER) and bool(staff_department_ids(session, user))
 
 
 def upsert(session: Session, module: str, item_id: int, co_department_ids=None,
@@ -70,7 +89,7 @@ def co_handled(session: Session, user: User, items: list[QueueItem],
                departments: set[int] | None = None) -> set[int]:
     """The ids of ``items`` that ``user``'s departments co-handle without leading them (one
     query): the queue marks them "co-handling". ``departments``: ``user``'s, when known."""
-    if not user.has_role(STAFF):
+    if not acts_for_parties(user):
         departments = set()
     elif departments is None:
         departments = staff_department_ids(session, user)
@@ -189,7 +208,7 @@ def sees_everything(user: User) -> bool:
 def is_dispatcher(session: Session, user: User, departments: set[int] | None = None) -> bool:
     from portal.responsibility.services import dispatcher
 
-    if not user.has_role(STAFF):
+    if not acts_for_parties(user):
         return False
     departments = staff_department_ids(session, user) if departments is None else departments
     if not departments:
@@ -259,7 +278,7 @@ def visible(session: Session, user: User, departments: set[int] | None = None):
     stmt = select(QueueItem)
     if sees_everything(user):
         return stmt
-    if not user.has_role(STAFF):
+    if not acts_for_parties(user):
         return stmt.where(false())
     hidden = sorted(name for name, module in MODULES.items() if module.moderators_only)
     if hidden:

@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     from portal.responsibility.admin_routes import bp as admin_bp
     from portal.responsibility.api import bp as api_bp
     from portal.responsibility.cli import init_cli
+    from portal.responsibility.models import PARTY_KINDS
     from portal.responsibility.routes import bp
 
     app.config.setdefault("BOUNDARY_IMPORT_MAX_BYTES", boundaries.MAX_BYTES)
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BOUNDARY_IMPORT_MAX_VERTICES", boundaries.MAX_VERTICES)
     app.config.setdefault("BOUNDARY_UPLOAD_HOURS", boundaries.UPLOAD_HOURS)
     init_cli(app)
+    app.jinja_env.globals["party_kind_label"] = lambda kind: PARTY_KINDS.get(kind or "government", kind)
     app.register_blueprint(bp, url_prefix="/<lc:locale>")
     app.register_blueprint(admin_bp, url_prefix="/<lc:locale>/admin/responsibility")
     app.register_blueprint(api_bp, url_prefix="/api/v1")

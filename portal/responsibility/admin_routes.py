@@ -21,6 +21,7 @@ from portal.core.views import apply_errors, form_view
 from portal.extensions import db, htmx
 from portal.responsibility import forms, services
 from portal.responsibility.forms import fill_versions, read_versions
+from portal.responsibility.models import PARTY_KINDS
 
 bp = Blueprint("responsibility_admin", __name__)
 
@@ -48,6 +49,23 @@ def _department_choices(none_label=None, exclude: set[int] | None = None) -> lis
         SelectChoice(d.id, ("— " * depth) + str(d.name))
         for d, depth in services.department_tree(db.session) if d.id not in (exclude or set())
     ]
+
+
+def _party_choices(none_label=None) -> list[SelectChoice]:
+    """Every accountable party grouped by kind (government first): the rule form's lead."""
+    choices = [SelectChoice("", none_label)] if none_label else []
+    tree = services.department_tree(db.session)
+    for kind, label in PARTY_KINDS.items():
+        choices += [SelectChoice(d.id, ("— " * depth) + str(d.name), optgroup=str(label))
+                    for d, depth in tree if (d.kind or "government") == kind]
+    return choices
+
+
+def _co_party_choices() -> list[SelectChoice]:
+    """Co-handlers: each party named with its kind unless it is a government department."""
+    return [SelectChoice(d.id, ("— " * depth) + str(d.name) if (d.kind or "government") == "government"
+                         else _("%(name)s (%(kind)s)", name=str(d.name), kind=PARTY_KINDS[d.kind]))
+            for d, depth in services.department_tree(db.session)]
 
 
 def _area_choices(none_label=None, exclude: set[int] | None = None) -> list[SelectChoice]:
@@ -83,7 +101,8 @@ def _department_data(form) -> services.DepartmentData:
 @bp.get("/departments")
 def departments():
     return render_template("admin/responsibility_departments.html",
-                           departments=services.department_tree(db.session), levels=services.LEVELS)
+                           departments=services.department_tree(db.session), levels=services.LEVELS,
+                           kinds=PARTY_KINDS)
 
 
 def _department_page(department):
@@ -372,8 +391,8 @@ def rule_new():
     def setup(form):
         form.category_id.choices = _category_choices(_("Choose a category"))
         form.area_id.choices = _area_choices(_("Choose an area"))
-        form.lead_id.choices = _department_choices(_("Choose the lead department"))
-        form.co_departments.choices = _department_choices()
+        form.lead_id.choices = _party_choices(_("Choose the lead department"))
+        form.co_departments.choices = _co_party_choices()
         if request.method == "GET":
             form.category_id.data = int_arg(request.args.get("category"))
             form.area_id.data = int_arg(request.args.get("area"))

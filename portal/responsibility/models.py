@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.i18n import translated
 from portal.core.models import User, utcnow
 from portal.extensions import db
+
+GOVERNMENT, ENTERPRISE, SOCIAL_ORGANIZATION = "government", "enterprise", "social_organization"
+PARTY_KINDS = {
+    GOVERNMENT: _l("Government"),
+    ENTERPRISE: _l("Enterprise"),
+    SOCIAL_ORGANIZATION: _l("Social organization"),
+}
 
 staff_department = Table(
     "staff_department",
@@ -32,6 +40,9 @@ class Department(db.Model):
     phone: Mapped[str | None] = mapped_column(String(40))
     # Notified when the department misses a deadline.
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # What kind of accountable party it is (``PARTY_KINDS``): a government department, or a
+    # verified enterprise's or social organization's party (portal/organizations).
+    kind: Mapped[str] = mapped_column(String(24), default="government", server_default="government")
 
     parent: Mapped[Department | None] = relationship(remote_side=[id])
     staff: Mapped[list[User]] = relationship(secondary=staff_department, lazy="raise")

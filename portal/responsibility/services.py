@@ -105,6 +105,7 @@ class RefItem:
     parent_id: int | None = None
     active: bool = True
     level: str = ""  # areas and departments: city, district, community, ...
+    kind: str = "government"  # departments: the kind of accountable party
 
     @property
     def name(self):
@@ -129,7 +130,7 @@ def _load_reference(session: Session) -> ReferenceData:
                             level=a.level)
                     for a, depth in area_order(session)),
         departments=tuple(RefItem(d.id, d.code, dict(d.name_i18n or {}), d.source_locale, depth,
-                                  d.parent_id, level=d.level)
+                                  d.parent_id, level=d.level, kind=d.kind or "government")
                           for d, depth in department_tree(session)),
     )
 
@@ -324,6 +325,25 @@ def explain_route(session: Session, category: ServiceCategory, area: Area,
     return RouteCheck(category, area, on, routing, steps)
 
 
+# Checks of parties that may not be chosen for a rule now (an organization's party while the
+# organization is not verified): ``fn(session, department_ids) -> the unavailable ids``.
+# Modules register them (portal/organizations), so this module imports none of theirs.
+_PARTY_CHECKS: list = []
+
+
+def register_party_check(fn) -> None:
+    if fn not in _PARTY_CHECKS:
+        _PARTY_CHECKS.append(fn)
+
+
+def unavailable_parties(session: Session, department_ids) -> set[int]:
+    ids = {d for d in department_ids if d}
+    found: set[int] = set()
+    for check in _PARTY_CHECKS:
+        found |= set(check(session, ids)) if ids else set()
+    return found
+
+
 def set_rule(
     session: Session, actor, category: ServiceCategory, area: Area, lead: Department,
     co: list[Department], effective_from: date, note: str = "", ip_address: str | None = None,
@@ -333,6 +353,14 @@ def set_rule(
 
     if lead in co:
         raise Invalid({"co_departments": [_l("The lead department cannot also co-handle.")]})
+    unavailable = unavailable_parties(session, [lead.id, *(d.id for d in co)])
+    if unavailable:
+        errors = {}
+        if lead.id in unavailable:
+            errors["lead_id"] = [_l("This organization is not verified: it cannot lead a rule.")]
+        if unavailable - {lead.id}:
+            errors["co_departments"] = [_l("An organization that is not verified cannot co-handle.")]
+        raise Invalid(errors)
     # The rules still in force on the new start date (normally one, with no end; or one that
     # has an end date after it): each ends where the new one begins.
     overlapping = list(session.scalars(

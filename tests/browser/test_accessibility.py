@@ -105,6 +105,9 @@ SAMPLE_VALUES = {
     "template_id": column(f"{FEEDBACK}:ReplyTemplate", fallback=999999),
     # deliberation: the demo halls (open, area and invitation)
     "slug": column("portal.deliberation.models:Hall", "slug", limit=3),
+    "organizations.organization.slug": column("portal.organizations.models:Organization", "slug",
+                                              limit=2, state="verified"),
+    "organizations.manage.slug": column("portal.organizations.models:Organization", "slug", limit=2),
     # debates: the demo's open debate (riverbend-forum) and closed one (stone-bridge)
     "debate_id": column("portal.deliberation.models:Debate", limit=2, fallback=999999),
     # the demo proposals: gathering supports, with the department, accepted with progress

@@ -102,6 +102,16 @@ class ReassignForm(PortalForm):
         description=_l("Shown publicly on the request."))
 
 
+class InviteOrganizationForm(PortalForm):
+    """Invite a verified organization to help handle the request (it becomes a co-handler)."""
+
+    organization = SelectField(_l("Organization"), coerce=optional_int, validate_choice=False,
+                               validators=[required(_l("Choose the organization."))])
+    note = TextAreaField(
+        _l("Note for the organization"), validators=[validators.Optional(), length(1000)],
+        description=_l("What you would like them to do. Only the people handling the request read it."))
+
+
 class CloseForm(PortalForm):
     ending = RadioField(_l("How does the request end?"), choices=[
         SelectChoice("closed_duplicate", _l("Duplicate of another request")),

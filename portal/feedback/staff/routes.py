@@ -42,7 +42,10 @@ from portal.responsibility.services import DISPATCH_CODE, categories, department
 
 bp = Blueprint("feedback_staff", __name__)
 
-STAFF_ROLES = (STAFF, MODERATOR, ADMIN)
+STAFF_ROLES = (STAFF, MODERATOR, ADMIN)  # reply templates
+# A request's page and actions: also organization members linked to a party
+# (portal.moderation.services.QUEUE_ROLES; ``services.handles`` decides per request).
+REQUEST_ROLES = queue.QUEUE_ROLES
 
 WORKING = {"routed", "acknowledged", "in_progress", "reopened"}
 # action -> (form class, field prefix, states it applies in, as the services allow; None: any)
@@ -56,6 +59,7 @@ ACTIONS = {
     "note": (forms.NoteForm, "note", None),
     "return": (forms.ReturnForm, "return", WORKING),
     "reassign": (forms.ReassignForm, "reassign", st.ACTIVE),
+    "invite": (forms.InviteOrganizationForm, "invite", st.ACTIVE),
     "close": (forms.CloseForm, "close", st.ACTIVE),
 }
 
@@ -69,6 +73,7 @@ ACTION_LABELS = {
     "note": _l("Add an internal note"),
     "return": _l("Return to the dispatcher: not our responsibility"),
     "reassign": _l("Send to another department"),
+    "invite": _l("Invite an organization to help"),
     "close": _l("Close as a duplicate or not actionable"),
 }
 
@@ -92,7 +97,28 @@ def available(item: Request) -> list[str]:
         names = [n for n in names if n != "return"]  # it is with the dispatcher already
     if not services.may_reassign(db.session, current_user):
         names = [n for n in names if n != "reassign"]
+    if "invite" in names and not _invitable(item):
+        names = [n for n in names if n != "invite"]
     return names
+
+
+def _invitable(item: Request) -> list:
+    """The verified organizations' parties the lead department's staff (moderators,
+    administrators) may invite to help: not on the request yet. Empty for anyone else. No
+    statement at all while the city has no organization's party (reference data)."""
+    from portal.responsibility.models import GOVERNMENT
+    from portal.responsibility.services import unavailable_parties
+
+    taken = {item.lead_department_id, *(item.co_department_ids or [])}
+    parties = [d for d in reference_data(db.session).departments
+               if d.kind != GOVERNMENT and d.id not in taken]
+    if not parties:
+        return []
+    if not current_user.has_role(MODERATOR, ADMIN) and (
+            item.lead_department_id not in queue.staff_department_ids(db.session, current_user)):
+        return []
+    closed = unavailable_parties(db.session, [d.id for d in parties])
+    return sorted((d for d in parties if d.id not in closed), key=lambda d: str(d.name).casefold())
 
 
 # --- forms ---------------------------------------------------------------------------------
@@ -109,6 +135,9 @@ def _fill(name: str, form, item: Request) -> None:
     if name == "assign":
         form.assignee.choices = [SelectChoice("", _("Nobody"))] + [
             SelectChoice(u.id, u.display_name) for u in _assignees(item)]
+    elif name == "invite":
+        form.organization.choices = [SelectChoice("", _("Choose an organization"))] + [
+            SelectChoice(d.id, str(d.name)) for d in _invitable(item)]
     elif name == "reassign":
         form.department.choices = [SelectChoice("", _("Choose a department"))] + [
             SelectChoice(d.id, ("— " * d.depth) + str(d.name))
@@ -201,7 +230,7 @@ def _fragment(item: Request, forms_: dict, **extra):
 # --- the page ------------------------------------------------------------------------------
 
 @bp.get("/<code>")
-@role_required(*STAFF_ROLES)
+@role_required(*REQUEST_ROLES)
 def detail(code: str):
     item = _load(code)
     template_id = int_arg(request.args.get("template"))
@@ -218,7 +247,7 @@ def detail(code: str):
 
 
 @bp.get("/<code>/files/<int:attachment_id>")
-@role_required(*STAFF_ROLES)
+@role_required(*REQUEST_ROLES)
 def file(code: str, attachment_id: int):
     item = _load(code)
     attachment = db.session.get(Attachment, attachment_id)
@@ -265,7 +294,7 @@ def _text(form, field="text") -> str:
 
 
 @bp.post("/<code>/acknowledge")
-@role_required(*STAFF_ROLES)
+@role_required(*REQUEST_ROLES)
 def acknowledge(code: str):
     return _act(code, "acknowledge",
                 lambda item, form: services.acknowledge(db.session, current_user, item, _text(form)),
@@ -273,7 +302,7 @@ def acknowledge(code: str):
 
 
 @bp.post("/<code>/start")
-@role_required(*STAFF_ROLES)
+@role_required(*REQUEST_ROLES)
 def start(code: str):
     return _act(code, "start",
                 lambda item, form: services.start_work(db.session, current_user, item, _text(form)),
@@ -281,7 +310,7 @@ def start(code: str):
 
 
 @bp.post("/<code>/ask")
-@role_required(*STAFF_ROLES)
+@role_required(*REQUEST_ROLES)
 def ask(code: str):
     return _act(code, "ask",
                 lambda item, form: services.ask_for_information(db.session, current_user, item,
@@ -297,14 +326,14 @@ def _answer(item: Request, form) -> None:
 
 
 @bp.post("/<code>/answer")
-@role_required(*STAFF_ROLES)
+@role_required(*REQUEST_ROLES)
 def answer(code: str):
     return _act(code, "answer", _answer,
                 _("Your answer is published. The resident is asked whether it is resolved."))
 
 
 @bp.post("/<code>/extend")
-@role_required(*STAFF_ROLES)
+@role_required(*REQUEST_ROLES)
 def extend(code: str):
     return _act(code, "extend",
                 lambda item, form: services.extend(db.session, current_user, item, form.days.data,
@@ -323,13 +352,13 @@ def _assign(item: Request, form) -> None:
 
 
 @bp.post("/<code>/assign")
-@role_required(*STAFF_ROLES)
+@role_required(*REQUEST_ROLES)
 def assign(code: str):
     return _act(code, "assign", _assign, _("The assignment is saved."))
 
 
 @bp.post("/<code>/note")
-@role_required(*STAFF_ROLES)
+@role_required(*REQUEST_ROLES)
 def note(code: str):
     return _act(code, "note",
                 lambda item, form: services.note(db.session, current_user, item, _text(form)),
@@ -337,7 +366,7 @@ def note(code: str):
 
 
 @bp.post("/<code>/return")
-@role_required(*STAFF_ROLES)
+@role_required(*REQUEST_ROLES)
 def return_to_dispatcher(code: str):
     return _act(code, "return",
                 lambda item, form: services.return_to_dispatcher(db.session, current_user, item,
@@ -353,9 +382,24 @@ def _reassign(item: Request, form) -> None:
 
 
 @bp.post("/<code>/reassign")
-@role_required(*STAFF_ROLES)
+@role_required(*REQUEST_ROLES)
 def reassign(code: str):
     return _act(code, "reassign", _reassign, _("The request is sent to the other department."))
+
+
+def _invite(item: Request, form) -> None:
+    allowed = {d.id for d in _invitable(item)}
+    party = db.session.get(Department, form.organization.data) if form.organization.data in allowed else None
+    if party is None:
+        raise Invalid({"organization": [_("Choose a verified organization from the list.")]})
+    services.invite_co_handler(db.session, current_user, item, party, _text(form, "note"))
+
+
+@bp.post("/<code>/invite")
+@role_required(*REQUEST_ROLES)
+def invite(code: str):
+    return _act(code, "invite", _invite,
+                _("The organization is invited: it now helps handle the request."))
 
 
 def _close(item: Request, form) -> None:
@@ -374,7 +418,7 @@ def _close(item: Request, form) -> None:
 
 
 @bp.post("/<code>/close")
-@role_required(*STAFF_ROLES)
+@role_required(*REQUEST_ROLES)
 def close(code: str):
     return _act(code, "close", _close, _("The request is closed."))
 

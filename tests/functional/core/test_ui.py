@@ -70,7 +70,7 @@ def test_the_home_page_promises_only_what_exists(client, db_session):
     main = doc.one("main")
     ids = [s.get("aria-labelledby") for s in main.find_all("section", class_="card")]
     assert ids == ["card-requests", "card-halls", "card-departments", "card-disclosure", "card-metrics",
-                   "card-catalog", "card-learn", "card-account"]
+                   "card-catalog", "card-learn", "card-organizations", "card-account"]
     text = main.text.lower()
     for missing in ("discussion", "debate", "proposal", "vote", "publishes"):
         assert missing not in text, missing
@@ -97,5 +97,5 @@ def test_a_module_adds_its_card_when_it_lands(make_app, db_session):
     main = page(app.test_client().get("/en/")).one("main")
     ids = [s.get("aria-labelledby") for s in main.find_all("section", class_="card")]
     assert ids == ["card-requests", "card-courses", "card-halls", "card-departments", "card-disclosure",
-                   "card-metrics", "card-catalog", "card-learn", "card-account"]
+                   "card-metrics", "card-catalog", "card-learn", "card-organizations", "card-account"]
     assert "3 courses" in main.text

@@ -136,7 +136,11 @@ def test_the_only_host_cannot_leave(client, halls, login, db_session):
 def test_hosts_manage_members_and_only_staff_or_organizations_become_hosts(
         client, halls, factories, login, db_session):
     resident = factories.user(display_name="Rosa Resident")
-    org = factories.user(roles=["organization_member"], display_name="Omar Org")
+    # a verified organization's member: linked to its party (portal/organizations)
+    party = factories.department(code="org-omars", en="Omar's association")
+    party.kind = "social_organization"
+    db_session.commit()
+    org = factories.user(roles=["organization_member"], departments=[party], display_name="Omar Org")
     for person in (resident, org):
         services.join(db_session, person, halls["forum"])
     login(halls["host"])
@@ -146,7 +150,7 @@ def test_hosts_manage_members_and_only_staff_or_organizations_become_hosts(
     rosa = services.membership(db_session, halls["forum"], resident)
     omar = services.membership(db_session, halls["forum"], org)
     response = client.post(f"/en/halls/forum/members/{rosa.id}/role/host", follow_redirects=True)
-    assert "Hosts are staff or members of a social organization." in page(response).one("main").text
+    assert "Hosts are staff or members of a verified organization." in page(response).one("main").text
     assert client.post(f"/en/halls/forum/members/{omar.id}/role/host").status_code == 303
     db_session.expire_all()
     assert services.is_host(db_session, halls["forum"], org)
