@@ -53,9 +53,13 @@ def test_personal_data_of_a_request_is_never_found(db_session, world, who):
 
 
 def test_each_kind_has_one_visibility_rule_that_its_module_registers():
-    assert {s.kind for s in site_search.sources()} == {"request", "hall", "debate", "proposal"}
+    owners = {"request": "portal.feedback", "hall": "portal.deliberation",
+              "debate": "portal.deliberation", "proposal": "portal.deliberation",
+              "disclosure": "portal.transparency", "publication": "portal.transparency",
+              "course": "portal.literacy", "organization": "portal.organizations"}
+    assert {s.kind for s in site_search.sources()} == set(owners)
     for source in site_search.sources():
-        assert source.visible.__module__.startswith(("portal.feedback", "portal.deliberation"))
+        assert source.visible.__module__.startswith(owners[source.kind])
 
 
 def test_a_proposal_leaves_the_results_once_withdrawn_and_a_hall_once_archived(db_session, world):
