@@ -12,7 +12,7 @@ from portal.config import ROOT
 
 # How strings are extracted: ``translate update`` and the catalog tests use the same.
 EXTRACT = ["extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2",
-           "--no-location", "--sort-output"]
+           "-k", "lazy_pgettext:1c,2", "--no-location", "--sort-output"]
 
 
 def init_cli(app: Flask) -> None:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import delete, exists, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -67,7 +68,7 @@ KINDS = {
 STATES = {
     "pending": _l("Waiting for verification"),
     "verified": _l("Verified"),
-    "rejected": _l("Rejected"),
+    "rejected": lazy_pgettext("organization state", "Rejected"),  # not a proposal's "Rejected"
     "suspended": _l("Suspended"),
 }
 STATE_TAGS = {"pending": "warning", "verified": "success", "rejected": "error", "suspended": "neutral"}
