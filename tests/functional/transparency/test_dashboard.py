@@ -234,8 +234,13 @@ def test_every_chart_is_accessible_svg_with_the_same_numbers_as_its_table(app, c
         response = doc.by_id("chart-response")
         values = [t.text for t in response.find_all("text", class_="chart-value")]
         assert values[MAY] == "50%" and values[JUNE] == "—"
-    else:  # untranslated yet: the English words, saying the other direction
-        assert "right to left" in doc.by_id("chart-votes").one("desc").text
+    else:  # the catalog's words for the other direction
+        from flask_babel import force_locale, gettext
+
+        with app.test_request_context(f"/{locale}/"), force_locale(locale):
+            months = gettext("The months run from right to left, the oldest on the right.")
+        assert months != "The months run from right to left, the oldest on the right."
+        assert months in doc.by_id("chart-votes").one("desc").text
 
 
 def test_in_rtl_the_oldest_month_stands_on_the_right(app, client, db_session, city):
