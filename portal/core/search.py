@@ -25,6 +25,7 @@ input as query syntax: every word is quoted by ``_fts_query``/``_ts_query``.
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -60,9 +61,10 @@ KIND_CODES = 64  # a document's id is ref_id * KIND_CODES + the kind's code
 
 
 class SearchDocument(db.Model):
-    """One searchable record, as words (already tokenized). On SQLite the FTS5 table
-    ``search_fts`` mirrors the public rows (kept by triggers); on PostgreSQL ``tsv`` holds the
-    same words, weighted (title A, body B, extra C), under a GIN index."""
+    """One searchable record, as words (already tokenized, one space apart). On SQLite the
+    FTS5 table ``search_fts`` mirrors the public rows (kept by triggers); on PostgreSQL ``tsv``
+    holds the same words, weighted (title A, body B, extra C), under a GIN index. In both
+    indexes every word carries its kind's ``mark``; the text columns hold the words as made."""
 
     __tablename__ = "search_document"
     # fastupdate off: a search then never reads a long list of pending entries (they wait
@@ -84,44 +86,77 @@ class SearchDocument(db.Model):
     tsv: Mapped[str | None] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
 
 
-# SQLite: an external-content FTS5 table over search_document, holding only public rows.
-# The "ascii" tokenizer splits on ASCII spaces and punctuation and leaves every other
-# character alone, so it keeps exactly the words tokenize() wrote.
+# Every word is stored with its kind's mark in front ("§07budget" for a publication's
+# "budget"), so each kind has words of its own in the one index: a search of a kind reads only
+# that kind's matches, whatever the other kinds hold (an exact word and a prefix alike; see
+# docs/decisions/0004-search-kind-in-the-words.md). The mark is a character no word can hold
+# (tokenize and query_tokens keep letters, marks and digits only) and the code in two digits,
+# so "§01" + "12" can never be "§11" + "2", and no query can reach another kind's words.
+KIND_MARK = "\u00a7"  # §
+
+
+def mark(code: int) -> str:
+    """The prefix of every word of the kind with ``code``, in the index (FTS5 and tsvector)."""
+    return f"{KIND_MARK}{code:02d}"
+
+
+# SQLite: an external-content FTS5 table over a view of search_document: its public rows with
+# every word marked with the kind (the row's words are one space apart; the kind's code is
+# ``id % KIND_CODES``). The view is the one place the marks are made on SQLite: the triggers
+# copy its rows into search_fts (before a row changes, its old marked words out; after, the
+# new ones in), and FTS5's own 'rebuild' reads it (the migration uses that). The "ascii"
+# tokenizer splits on ASCII spaces and punctuation and leaves every other character alone, so
+# it keeps exactly the words the view wrote. Prefix indexes of 5 and 6 characters: the mark
+# (3) and a two- or three-letter prefix of a word.
+_MARK_SQL = f"'{KIND_MARK}' || printf('%02d', id % {KIND_CODES})"
+
+
+def _marked_sql(column: str) -> str:
+    return (f"CASE WHEN {column} = '' THEN '' "
+            f"ELSE {_MARK_SQL} || replace({column}, ' ', ' ' || {_MARK_SQL}) END AS {column}")
+
+
+_COPY = ("INSERT INTO search_fts(rowid, title, body, extra) "
+         "SELECT id, title, body, extra FROM search_fts_content WHERE id = {row}.id; ")
+_UNCOPY = ("INSERT INTO search_fts(search_fts, rowid, title, body, extra) "
+           "SELECT 'delete', id, title, body, extra FROM search_fts_content WHERE id = {row}.id; ")
+_VIEW_COLUMNS = ", ".join(_marked_sql(c) for c in ("title", "body", "extra"))  # no user input
 SQLITE_DDL = [
+    f"CREATE VIEW IF NOT EXISTS search_fts_content AS SELECT id, {_VIEW_COLUMNS} "  # noqa: S608
+    "FROM search_document WHERE public",
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(title, body, extra, "
-    "content='search_document', content_rowid='id', tokenize='ascii', prefix='2 3')",
+    "content='search_fts_content', content_rowid='id', tokenize='ascii', prefix='5 6')",
     "CREATE TRIGGER IF NOT EXISTS search_document_ai AFTER INSERT ON search_document "
-    "WHEN new.public BEGIN "
-    "INSERT INTO search_fts(rowid, title, body, extra) VALUES (new.id, new.title, new.body, new.extra); "
-    "END",
-    "CREATE TRIGGER IF NOT EXISTS search_document_ad AFTER DELETE ON search_document "
-    "WHEN old.public BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, title, body, extra) "
-    "VALUES ('delete', old.id, old.title, old.body, old.extra); "
-    "END",
-    "CREATE TRIGGER IF NOT EXISTS search_document_au AFTER UPDATE ON search_document BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, title, body, extra) "
-    "SELECT 'delete', old.id, old.title, old.body, old.extra WHERE old.public; "
-    "INSERT INTO search_fts(rowid, title, body, extra) "
-    "SELECT new.id, new.title, new.body, new.extra WHERE new.public; "
-    "END",
+    "WHEN new.public BEGIN " + _COPY.format(row="new") + "END",
+    "CREATE TRIGGER IF NOT EXISTS search_document_bd BEFORE DELETE ON search_document "
+    "WHEN old.public BEGIN " + _UNCOPY.format(row="old") + "END",
+    "CREATE TRIGGER IF NOT EXISTS search_document_bu BEFORE UPDATE ON search_document "
+    "WHEN old.public BEGIN " + _UNCOPY.format(row="old") + "END",
+    "CREATE TRIGGER IF NOT EXISTS search_document_au AFTER UPDATE ON search_document "
+    "WHEN new.public BEGIN " + _COPY.format(row="new") + "END",
 ]
+# Fills search_fts from the view (after the table is made over existing rows).
+SQLITE_REBUILD = "INSERT INTO search_fts(search_fts) VALUES ('rebuild')"
 SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS search_document_au",
-    "DROP TRIGGER IF EXISTS search_document_ad",
+    "DROP TRIGGER IF EXISTS search_document_bu",
+    "DROP TRIGGER IF EXISTS search_document_bd",
     "DROP TRIGGER IF EXISTS search_document_ai",
     "DROP TABLE IF EXISTS search_fts",
+    "DROP VIEW IF EXISTS search_fts_content",
 ]
 
-for _statement in SQLITE_DDL:
-    event.listen(SearchDocument.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+for _statement in SQLITE_DDL:  # DDL() formats with %: the modulo and printf's are doubled
+    event.listen(SearchDocument.__table__, "after_create",
+                 DDL(_statement.replace("%", "%%")).execute_if(dialect="sqlite"))
 for _statement in SQLITE_DROP:
     event.listen(SearchDocument.__table__, "before_drop", DDL(_statement).execute_if(dialect="sqlite"))
 
 
 def is_backend_table(name: str) -> bool:
-    """Tables the database keeps for FTS5 (``search_fts`` and its shadow tables): they are
-    made by DDL, not by the models, so schema comparisons leave them out."""
+    """Tables the database keeps for FTS5 (``search_fts``, its shadow tables
+    and the view it reads) are made by DDL, not by the models, so schema comparisons leave
+    them out."""
     return name == "search_fts" or name.startswith("search_fts_")
 
 
@@ -238,12 +273,17 @@ def query_tokens(query: str) -> list[Token]:
 
 # --- keeping the index ----------------------------------------------------------------------
 
-def _tsvector(title: list[str], body: list[str], extra: list[str]) -> str:
-    """A tsvector literal (no parser involved): each word with its positions and weight."""
+def tsvector_literal(code: int | None, title: Sequence[str], body: Sequence[str],
+                     extra: Sequence[str]) -> str:
+    """A tsvector literal (no parser involved): each word, marked with the kind of ``code``
+    (unmarked when None: the schema before migration search_0002), with its positions and
+    weight."""
+    prefix = "" if code is None else mark(code)
     positions: dict[str, list[str]] = {}
     n = 0
     for weight, words in (("A", title), ("B", body), ("C", extra)):
         for word in words:
+            word = prefix + word
             n = min(n + 1, 16383)
             slot = positions.setdefault(word, [])
             if len(slot) < 64:
@@ -258,7 +298,7 @@ def _row(kind: Kind, document: Document, postgres: bool) -> dict:
         "id": document.ref_id * KIND_CODES + kind.code, "kind": kind.name, "ref_id": document.ref_id,
         "public": bool(document.public), "locale": document.locale or "",
         "title": " ".join(title), "body": " ".join(body), "extra": " ".join(extra),
-        "tsv_source": _tsvector(title, body, extra) if postgres else None,
+        "tsv_source": tsvector_literal(kind.code, title, body, extra) if postgres else None,
     }
 
 
@@ -332,6 +372,12 @@ class Hit:
     rank: int  # 1: a word is in the title; 0: only in the body or extra text
 
 
+def _marked(tokens: list[Token], code: int) -> list[Token]:
+    """The query's words as the kind's words in the index."""
+    prefix = mark(code)
+    return [Token(prefix + t.text, t.prefix) for t in tokens]
+
+
 def _fts_term(token: Token) -> str:
     return '"' + token.text.replace('"', '""') + '"' + ("*" if token.prefix else "")
 
@@ -357,13 +403,16 @@ def _ts_query(tokens: list[Token], title_only: bool) -> str:
 
 
 def _statement(postgres: bool):
+    """One tier of one kind's search. The kind is in the words (``mark``), so the index reads
+    only that kind's matches: no filter on the kind afterwards, which would read every kind's
+    matches of a common word first."""
     if postgres:
         return text(
-            "SELECT ref_id FROM search_document WHERE kind = :kind AND public "
+            "SELECT ref_id FROM search_document WHERE public "
             "AND tsv @@ CAST(:q AS tsquery) ORDER BY id DESC LIMIT :n")
     return text(
         "SELECT rowid / :codes FROM search_fts WHERE search_fts MATCH :q "
-        "AND rowid % :codes = :code ORDER BY rowid DESC LIMIT :n")
+        "ORDER BY rowid DESC LIMIT :n")
 
 
 def search(session: Session, kind: str, query: str, limit: int = CANDIDATES) -> list[Hit]:
@@ -371,12 +420,12 @@ def search(session: Session, kind: str, query: str, limit: int = CANDIDATES) -> 
     matches, then the rest; newest first in each), at most ``limit``. A query with no words
     (only punctuation, operators, control characters) finds nothing."""
     k = _kind(kind)
-    tokens = query_tokens(query)
+    tokens = _marked(query_tokens(query), k.code)
     if not tokens:
         return []
     postgres = _postgres(session)
     build = _ts_query if postgres else _fts_query
-    params = {"kind": k.name, "code": k.code, "codes": KIND_CODES, "n": limit}
+    params = {"codes": KIND_CODES, "n": limit}
     statement = _statement(postgres)
     hits: dict[int, Hit] = {}
     for title_only, rank in ((True, 1), (False, 0)):
@@ -407,16 +456,24 @@ def search_kinds(session: Session, names: Iterable[str], query: str,
     return hits
 
 
-def explain(session: Session, kind: str, query: str) -> str:
-    """The database's plan for a search (tests check that it reads the index)."""
+def explain(session: Session, kind: str, query: str, analyze: bool = False) -> str:
+    """The database's plan for a search's every-field tier (tests check that it reads the
+    index). ``analyze`` (PostgreSQL only) runs it: the plan as JSON with the rows each step
+    read."""
     k = _kind(kind)
     postgres = _postgres(session)
-    tokens = query_tokens(query)
+    if analyze and not postgres:
+        raise ValueError("EXPLAIN ANALYZE is PostgreSQL's")
+    tokens = _marked(query_tokens(query), k.code)
     build = _ts_query if postgres else _fts_query
-    params = {"kind": k.name, "code": k.code, "codes": KIND_CODES, "n": CANDIDATES,
-              "q": build(tokens, False)}
-    prefix = "EXPLAIN " if postgres else "EXPLAIN QUERY PLAN "
+    params = {"codes": KIND_CODES, "n": CANDIDATES, "q": build(tokens, False)}
+    prefix = "EXPLAIN QUERY PLAN "
+    if postgres:
+        prefix = "EXPLAIN (ANALYZE, FORMAT JSON) " if analyze else "EXPLAIN "
     rows = session.execute(text(prefix + str(_statement(postgres))), params)
+    if analyze:
+        plan = rows.scalar()
+        return plan if isinstance(plan, str) else json.dumps(plan)
     return "\n".join(" ".join(str(c) for c in row) for row in rows)
 
 

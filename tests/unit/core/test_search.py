@@ -171,6 +171,8 @@ def _many(db_session, n=3000):
     search.bulk_index(db_session, KIND, rows, replace=False)
     if db_session.get_bind().dialect.name == "postgresql":
         db_session.execute(text("ANALYZE search_document"))
+    else:  # one segment, however many were written: the steps then count reading, not merging
+        db_session.execute(text("INSERT INTO search_fts(search_fts) VALUES ('optimize')"))
 
 
 @pytest.mark.sqlite_only
@@ -203,3 +205,71 @@ def test_reindex_rebuilds_a_kind(db_session, monkeypatch):
     assert search.reindex(db_session, KIND) == 2
     assert ids(db_session, "pothole") == [1]
     assert ids(db_session, "crossing") == []
+
+
+# --- one kind's work does not grow with another kind's matches ---------------------------------
+
+CROWD = "test-crowd"
+search.register(CROWD, 61, lambda session: iter(()))
+
+
+def _crowd_and_notes(db_session, crowd: int) -> None:
+    """``crowd`` documents of one kind with a common word, and three notes with it too."""
+    search.bulk_index(db_session, CROWD, [
+        search.Document(i, f"Budget report {i}", "the budget for the year", "2026")
+        for i in range(1, crowd + 1)], replace=False)
+    search.bulk_index(db_session, KIND, [
+        search.Document(i, f"Note {i}", "about the budget", "2026") for i in range(1, 4)])
+    if db_session.get_bind().dialect.name == "postgresql":
+        db_session.execute(text("ANALYZE search_document"))
+    else:  # one segment, however many were written: the steps then count reading, not merging
+        db_session.execute(text("INSERT INTO search_fts(search_fts) VALUES ('optimize')"))
+
+
+@pytest.mark.sqlite_only
+def test_a_kinds_search_does_not_read_another_kinds_matches_sqlite(db_session):
+    # Counted in SQLite's virtual machine steps, not time: the same for every run.
+    raw = db_session.connection().connection.dbapi_connection
+    steps = {}
+    for crowd in (100, 2000):
+        _crowd_and_notes(db_session, crowd)
+        count = [0]
+
+        def step(count=count):
+            count[0] += 1
+            return 0
+
+        raw.set_progress_handler(step, 1)
+        try:
+            for query in ("budget", "budg", "2026"):  # a word by prefix, a short prefix, a number
+                assert ids(db_session, query) == [3, 2, 1]
+        finally:
+            raw.set_progress_handler(None, 1)
+        steps[crowd] = count[0]
+        db_session.execute(text("DELETE FROM search_document"))
+    assert steps[2000] <= 1.5 * steps[100], steps
+
+
+def _rows_read(node: dict) -> int:
+    """Rows every step of a plan produced or threw away, summed (loops included)."""
+    loops = node.get("Actual Loops", 1)
+    read = (node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)
+            + node.get("Rows Removed by Index Recheck", 0)) * loops
+    return read + sum(_rows_read(child) for child in node.get("Plans", []))
+
+
+@pytest.mark.postgres_only
+def test_a_kinds_search_does_not_read_another_kinds_matches_postgres(db_session):
+    import json
+
+    read = {}
+    for crowd in (100, 2000):
+        _crowd_and_notes(db_session, crowd)
+        read[crowd] = {}
+        for query in ("budget", "budg", "2026"):
+            assert ids(db_session, query) == [3, 2, 1]
+            [plan] = json.loads(search.explain(db_session, KIND, query, analyze=True))
+            read[crowd][query] = _rows_read(plan["Plan"])
+        db_session.execute(text("DELETE FROM search_document"))
+    for query in read[100]:
+        assert read[2000][query] <= 1.5 * read[100][query] + 10, read
