@@ -17,8 +17,10 @@ Each field has a **class**:
   handling it.
 
 ``columns(dataset, reader, channel)`` is the rule, and ``mask(dataset, row, reader, channel)``
-applies it to one row; downloads, the API, the data dictionary page and the OpenAPI
-document all read this table, so none of them can drift from it.
+applies it to one row; ``visible(key, reader)`` gives a page the names of the fields it may
+print. Downloads, the API, the data dictionary page, the OpenAPI document and the public
+pages of requests and disclosure requests all read this table, so none of them can drift
+from it.
 
 A dataset's ``rows(session, query)`` gives rows (dicts keyed by field name, in a stable
 order, ``query.limit`` at most, after ``query.cursor``) and the cursor of the next page.
@@ -189,6 +191,26 @@ def json_schema(dataset: Dataset, reader: Reader = ANONYMOUS, channel: str = EXP
     return {"type": "object", "additionalProperties": False,
             "required": [f.name for f in fields],
             "properties": {f.name: f.schema() for f in fields}}
+
+
+_VISIBLE: dict[tuple[str, Reader, str], tuple[Dataset, frozenset[str]]] = {}
+
+
+def visible(key: str, reader: Reader = ANONYMOUS, channel: str = PAGE) -> frozenset[str]:
+    """For a page: the names of the fields of dataset ``key`` that ``reader`` may read (on a
+    page by default). The view passes them to its template as ``shown``, which prints each
+    field it maps to the table only if it is there (``{% if "contact_name" in shown %}``).
+    Kept per (key, reader, channel): the table changes only when a dataset is registered
+    again, which the kept answer notices. An unknown key shows nothing."""
+    data = get(key)
+    if data is None:
+        return frozenset()
+    kept = _VISIBLE.get((key, reader, channel))
+    if kept is not None and kept[0] is data:
+        return kept[1]
+    names = frozenset(f.name for f in columns(data, reader, channel))
+    _VISIBLE[(key, reader, channel)] = (data, names)
+    return names
 
 
 def withheld(key: str, sources: dict[str, str], reader: Reader = ANONYMOUS,

@@ -164,6 +164,10 @@ REQUESTS = ds.register(ds.Dataset(
         Field("followers", PUBLIC, "integer", _l("How many people follow it.")),
         Field("overdue", PUBLIC, "boolean", _l("Whether its answer is late.")),
         Field("link", PUBLIC, "url", _l("Its public page.")),
+        # Public: the rating form tells the resident it is shown on the request's public page,
+        # and it is the public text of the timeline's rating event (the page, Open311 updates).
+        Field("satisfaction_comment", PUBLIC, "text", _l("What the resident said when rating the answer."),
+              nullable=True),
         Field("priority", INTERNAL, "boolean", _l("Whether staff marked it a priority.")),
         Field("escalation_level", INTERNAL, "integer", _l("How many times it was escalated.")),
         Field("assigned_user_id", INTERNAL, "integer", _l("The staff member handling it."), nullable=True),
@@ -175,8 +179,6 @@ REQUESTS = ds.register(ds.Dataset(
         Field("contact_name", PERSONAL, "string", _l("The name a visitor gave."), nullable=True),
         Field("contact_email", PERSONAL, "string", _l("The email address a visitor gave."), nullable=True),
         Field("contact_phone", PERSONAL, "string", _l("The phone number a visitor gave."), nullable=True),
-        Field("satisfaction_comment", PERSONAL, "text", _l("What the resident said when rating the answer."),
-              nullable=True),
     ),
     rows=request_rows, topics=("feedback", "responsibility"), position=40))
 

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from portal.core import datasets
 from portal.core.cache import cached_page
 from portal.core.errors import Forbidden, Invalid
 from portal.core.forms import EmptyForm, int_arg
@@ -23,6 +24,10 @@ from portal.transparency import forms, rules
 from portal.transparency import services as svc
 
 bp = Blueprint("transparency", __name__)
+
+# The classification table's dataset whose fields these pages print (``open_data``): a page
+# prints a field only if it is in ``shown``.
+DATASET = "disclosure-requests"
 
 
 def _url(req) -> str:
@@ -38,7 +43,8 @@ def index():
     page = svc.public_requests(db.session, before=int_arg(request.args.get("before")),
                                after=int_arg(request.args.get("after")), q=q)
     return render_template("transparency/index.html", page=page, limits=rules.limits(),
-                           states=rules.STATES, form=form, args={"q": q} if q else {})
+                           states=rules.STATES, form=form, args={"q": q} if q else {},
+                           shown=datasets.visible(DATASET, datasets.reader_for(current_user)))
 
 
 @bp.get("/disclosure/mine")
@@ -46,7 +52,8 @@ def index():
 def mine():
     page = svc.for_requester(db.session, current_user, before=int_arg(request.args.get("before")),
                              after=int_arg(request.args.get("after")))
-    return render_template("transparency/mine.html", page=page, states=rules.STATES)
+    return render_template("transparency/mine.html", page=page, states=rules.STATES,
+                           shown=datasets.visible(DATASET, datasets.reader_for(current_user, owner=True)))
 
 
 # --- asking ---------------------------------------------------------------------------------
@@ -119,6 +126,7 @@ def _page(req, status=200, **bound):
     user = current_user
     handler = svc.can_handle(db.session, req, user)
     requester = svc.is_requester(req, user)
+    shown = datasets.visible(DATASET, datasets.reader_for(user, owner=requester, handler=handler))
     staff_forms = {}
     if handler:
         answer_form = bound.get("answer_form") or forms.AnswerForm(formdata=None)
@@ -132,7 +140,7 @@ def _page(req, status=200, **bound):
         }
     reply_form = (bound.get("reply_form") or forms.ReplyForm(formdata=None)) if requester else None
     # The department needs to know whom to answer (by email, by post); nobody else is told.
-    contact = db.session.get(User, req.requester_id) if handler else None
+    contact = db.session.get(User, req.requester_id) if handler and "requester_id" in shown else None
     from portal.transparency import catalog
 
     can_catalog = handler and req.state == "answered" and req.answer_type in catalog.CATALOGUABLE
@@ -140,7 +148,8 @@ def _page(req, status=200, **bound):
     return render_template(
         "transparency/request.html", req=req, state=rules.STATES[req.state],
         events=svc.timeline(db.session, req), limits=rules.limits(), rules=rules,
-        handler=handler, requester=requester, full=handler or requester, reply_form=reply_form,
+        handler=handler, requester=requester, full=handler or requester, shown=shown,
+        reply_form=reply_form,
         contact=contact, can_catalog=can_catalog, catalogued=catalogued,
         **staff_forms), status
 

@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from portal.core import datasets
 from portal.core.cache import cached_page
 from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.forms import EmptyForm, int_arg
@@ -234,6 +235,15 @@ def _entries(item: Request, events: list[RequestEvent], departments: dict[str, D
     return entries
 
 
+def _shown(item: Request, owner: bool) -> frozenset[str]:
+    """The fields of the request the reader may read on its page: the classification table
+    decides (``portal.core.datasets``), for its resident and the staff handling it as
+    ``services.handles`` says. Every anonymous reader is the same reader, so the cached page
+    is the same for all of them."""
+    return datasets.visible("requests", datasets.reader_for(
+        current_user, owner=owner, handler=services.handles(db.session, current_user, item)))
+
+
 def _detail_context(item: Request, **extra) -> dict:
     events = services.timeline(db.session, item)
     files = [a for a in attachments.for_request(db.session, item.id) if is_public_attachment(item, a)]
@@ -244,6 +254,7 @@ def _detail_context(item: Request, **extra) -> dict:
     rule_areas = {a.code: a for a in db.session.scalars(
         select(Area).where(Area.code.in_(rule_areas)))} if rule_areas else {}
     owner = current_user.is_authenticated and item.resident_id == current_user.id
+    shown = _shown(item, owner)
     answer = next((e for e in reversed(entries) if e.event.kind == "answered"), None)
     question = next((e for e in reversed(entries) if e.event.kind == "info_requested"), None)
     context = {
@@ -256,9 +267,11 @@ def _detail_context(item: Request, **extra) -> dict:
         "request_files": [a for a in files if a.event_id is None],
         "co_departments": [d for d in departments.values() if d.id in set(item.co_department_ids or [])],
         "public_name": services.public_name(item),
+        "shown": shown,
         "location": services.mask_numbers(item.location_text),
-        # the resident who raised it sees the address they gave, and what the public sees
-        "own_location": item.location_text if owner else None,
+        # the resident who raised it (and the staff handling it) see the address they gave,
+        # and what the public sees
+        "own_location": item.location_text if "location_text" in shown else None,
         "is_owner": owner,
         "following": services.is_following(db.session, current_user, item) if not owner else False,
         "follow_form": EmptyForm(formdata=None),
@@ -323,7 +336,8 @@ def index():
     form, filters, args = list_filters()
     page = services.public_list(db.session, filters, before=int_arg(request.args.get("before")),
                                 after=int_arg(request.args.get("after")))
-    context = {"search": form, "page": page, "args": args, "filtered": bool(args), "states": st.STATES}
+    context = {"search": form, "page": page, "args": args, "filtered": bool(args), "states": st.STATES,
+               "shown": datasets.visible("requests", datasets.reader_for(current_user))}
     if _fragment():
         return _vary(render_template("feedback/_results.html", **context))
     return _vary(render_template("feedback/index.html", **context))
@@ -439,8 +453,9 @@ def verify(code: str):
 def _follow_done(item: Request, message: str):
     if _fragment():
         db.session.refresh(item)
+        owner = item.resident_id == current_user.id
         return _vary(render_template(
-            "feedback/_follow.html", item=item, is_owner=item.resident_id == current_user.id,
+            "feedback/_follow.html", item=item, is_owner=owner, shown=_shown(item, owner),
             following=services.is_following(db.session, current_user, item),
             follow_form=EmptyForm(formdata=None), follow_notice=message))
     flash(message, "success")

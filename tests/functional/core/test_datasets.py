@@ -70,5 +70,8 @@ def test_every_module_registers_its_datasets(app):
 def test_what_is_personal_in_the_requests(app):
     personal = {f.name for f in ds.get("requests").fields if f.cls == ds.PERSONAL}
     assert {"contact_name", "contact_email", "contact_phone", "location_text", "latitude",
-            "longitude", "satisfaction_comment"} <= personal
+            "longitude"} <= personal
+    # the rating form tells the resident their comment is shown on the public page, and the
+    # timeline (and Open311's updates) publish it: public, as the page always printed it
+    assert ds.get("requests").field("satisfaction_comment").cls == ds.PUBLIC
     assert ds.get("proposals").field("author_id").cls == ds.PERSONAL

@@ -323,7 +323,7 @@ def test_resolved_answer_closes_the_request(client, city, act, log_in):
     assert "Satisfaction: 4 out of 5" in doc.one("ol", class_="timeline").text
 
 
-def test_unresolved_answer_reopens_with_priority(client, city, act, log_in):
+def test_unresolved_answer_reopens_with_priority(app, client, city, act, log_in):
     item = answered(act, city)
     log_in(city.users["resident"])
     response = client.post(f"/en/requests/{item.tracking_code}/respond",
@@ -333,8 +333,13 @@ def test_unresolved_answer_reopens_with_priority(client, city, act, log_in):
     assert item.state == "reopened" and item.priority is True and item.resolved is False
     doc = page(client.get(f"/en/requests/{item.tracking_code}"))
     status = doc.one("p", class_="request__status").text
-    assert "Reopened" in status and "Priority" in status
+    # priority is internal in the classification table: the resident does not see the tag
+    assert "Reopened" in status and "Priority" not in status
     assert "The resident reopened the request, so the time was counted again" in doc.text
+    staff = app.test_client()  # the staff handling it do
+    staff.post("/en/account/login", data={"email": city.users["roads"].email, "password": DEMO_PASSWORD})
+    status = page(staff.get(f"/en/requests/{item.tracking_code}")).one("p", class_="request__status").text
+    assert "Reopened" in status and "Priority" in status
 
 
 def test_respond_errors_are_shown_beside_both_questions(client, city, act, log_in):
