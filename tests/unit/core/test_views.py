@@ -175,9 +175,9 @@ def test_save_form_is_none_for_a_get_and_for_a_form_that_does_not_validate(app):
 def test_save_form_answers_a_refusal_of_the_thing_with_its_status(app, error, status):
     from werkzeug.exceptions import HTTPException
 
-    with app.test_request_context("/en/things/new", method="POST", data={"name": "x"}):
-        with pytest.raises(HTTPException) as raised:
-            save_form(_Thing(), _save(error), saved="Saved.", next_url="/x")
+    with (app.test_request_context("/en/things/new", method="POST", data={"name": "x"}),
+          pytest.raises(HTTPException) as raised):
+        save_form(_Thing(), _save(error), saved="Saved.", next_url="/x")
     assert raised.value.code == status
 
 
