@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
-from portal.core.cache import cached_page, touch
+from portal.core.cache import cached_page
 from portal.core.errors import Forbidden, Invalid
 from portal.core.exports import to_csv
 from portal.core.forms import EmptyForm, int_arg
@@ -230,8 +230,8 @@ def catalog_new():
         if len(departments) == 1:
             form.department_id.data = departments[0].id
     answer = save_form(
-        form, lambda form: _touched(catalog.create_draft(db.session, current_user,
-                                                         form.department_id.data, _data(form))),
+        form, lambda form: catalog.create_draft(db.session, current_user, form.department_id.data,
+                                                _data(form)),
         saved=_l("The draft is saved. Add files or send it for review."),
         next_url=lambda version: _manage_url(version.publication_id))
     if answer is not None:
@@ -272,7 +272,7 @@ def catalog_edit(publication_id: int):
         form.valid_until.data = source.valid_until.isoformat() if source.valid_until else ""
         form.tags.data = ", ".join(source.tags or [])
         form.change_note.data = source.change_note if source.state in ("draft", "review") else ""
-    answer = save_form(form, lambda form: _touched(catalog.save(db.session, current_user, item, _data(form))),
+    answer = save_form(form, lambda form: catalog.save(db.session, current_user, item, _data(form)),
                        saved=_l("The draft is saved."), next_url=_manage_url(item.id))
     if answer is not None:
         return answer
@@ -306,14 +306,7 @@ def _manage_url(publication_id: int) -> str:
     return url_for("transparency.catalog_manage", publication_id=publication_id)
 
 
-def _touched(thing):
-    touch(db.session, catalog.TOPIC)
-    db.session.commit()
-    return thing
-
-
 def _done(item, message):
-    _touched(item)
     flash(message, "success")
     return redirect(_manage_url(item.id), code=303)
 
@@ -356,7 +349,7 @@ def catalog_publish(publication_id: int):
 def _form_step(publication_id: int, form_class, form_arg: str, action, message):
     item = _staff_item(publication_id)
     form = form_class()
-    answer = save_form(form, lambda form: _touched(action(item, form)), saved=message,
+    answer = save_form(form, lambda form: action(item, form), saved=message,
                        next_url=_manage_url(item.id))
     return answer or _manage_page(item, 422, **{form_arg: form})
 
@@ -427,8 +420,6 @@ def catalog_from_request(code: str):
         db.session.rollback()
         flash_errors(exc)
         return redirect(url_for("transparency.detail", code=req.tracking_code), code=303)
-    touch(db.session, catalog.TOPIC)
-    db.session.commit()
     flash(_l("A draft publication is made from the request: check it, then send it for review."), "success")
     return redirect(url_for("transparency.catalog_manage", publication_id=version.publication_id), code=303)
 
