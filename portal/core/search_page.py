@@ -79,7 +79,7 @@ def _form() -> SiteSearchForm:
 
 
 @bp.get("/search")
-@cached_page("feedback", "deliberation", "responsibility")
+@cached_page("feedback", "deliberation", "responsibility", "catalog")
 def site_search_page():
     form = _form()
     valid = form.validate_search()

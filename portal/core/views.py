@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 
-from portal.core.errors import Invalid
+from portal.core.errors import Forbidden, Invalid, NotFound
 
 
 def apply_errors(form: FlaskForm, exc: Invalid) -> None:
@@ -73,29 +73,78 @@ def form_view(
 
     - the form is bound to ``data`` (the thing's current values) on a GET, to the posted form
       otherwise; ``setup(form)`` then fills choices and GET defaults;
-    - a valid POST calls ``save(form)``, which calls the service and returns the thing saved;
-      an ``Invalid`` from it rolls back and puts its messages beside the fields (the rest
-      above the form), keeping what was typed;
+    - a valid POST is saved by ``save_form``: ``save(form)`` calls the service and returns the
+      thing saved; an ``Invalid`` from it rolls back and puts its messages beside the fields
+      (the rest above the form), keeping what was typed;
     - on success it flashes ``saved(thing)`` and redirects (303) to ``next_url(thing)``;
     - otherwise it renders ``template`` with ``form`` and ``context``: 200, or 422 with errors.
 
     The same template serves create and edit; ``context`` tells it which (the thing, or None).
     """
-    from flask import flash, redirect, render_template, request
-
-    from portal.extensions import db
+    from flask import render_template, request
 
     form = form_class(data=data) if data is not None and request.method == "GET" else form_class()
     if setup is not None:
         setup(form)
-    if form.validate_on_submit():
-        try:
-            thing = save(form)
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(saved(thing), "success")
-            return redirect(next_url(thing), code=303)
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template(template, form=form, **(context or {})), status
+    answer = save_form(form, save, saved=saved, next_url=next_url)
+    if answer is not None:
+        return answer
+    return render_template(template, form=form, **(context or {})), error_status(form)
+
+
+def error_status(form: FlaskForm) -> int:
+    """422 for a form shown again with errors, 200 otherwise."""
+    return 422 if form.errors or form.form_errors else 200
+
+
+def save_form(
+    form: FlaskForm,
+    save: Callable[[FlaskForm], Any],
+    *,
+    saved: Any,
+    next_url: str | Callable[[Any], str],
+    htmx_done: Callable[[Any, Any], Any] | None = None,
+    refused: Callable[[Invalid], Any] | None = None,
+    valid: bool | None = None,
+):
+    """One way to save a posted form: the answer (a response) when it is saved or refused
+    outright, None when the page is to be shown again with the form's errors.
+
+    - a form that does not validate (or a GET) answers None; ``valid`` is the answer of
+      ``form.validate_on_submit()`` when the caller needed it first;
+    - ``save(form)`` calls the service and returns the thing saved; a ``Forbidden`` from it
+      rolls back and answers 403, a ``NotFound`` 404, an ``Invalid`` rolls back and puts its
+      messages beside the fields (the rest above the form), keeping what was typed — or, when
+      it has a message for no field and ``refused`` is given, answers ``refused(exc)`` (the
+      thing can no longer take the form: back to its page with the message flashed);
+    - saved: ``saved`` (a message, a function of the thing, or None for no message) is
+      flashed and the answer is a redirect (303) to ``next_url`` (a URL or a function of the
+      thing); for an htmx request ``htmx_done(thing, message)``, when given, answers instead
+      (the fragment that says it, in place of the page).
+    """
+    from flask import abort, flash, redirect
+
+    from portal.extensions import db, htmx
+
+    if not (form.validate_on_submit() if valid is None else valid):
+        return None
+    try:
+        thing = save(form)
+    except Forbidden:
+        db.session.rollback()
+        abort(403)
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    except Invalid as exc:
+        db.session.rollback()
+        if refused is not None and "" in exc.errors:
+            return refused(exc)
+        apply_errors(form, exc)
+        return None
+    message = saved(thing) if callable(saved) else saved
+    if htmx_done is not None and htmx:
+        return htmx_done(thing, message)
+    if message is not None:
+        flash(message, "success")
+    return redirect(next_url(thing) if callable(next_url) else next_url, code=303)

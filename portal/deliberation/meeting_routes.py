@@ -15,7 +15,7 @@ from markupsafe import Markup
 from portal.core.cache import cached_fragment, cached_page
 from portal.core.errors import Invalid
 from portal.core.forms import EmptyForm
-from portal.core.views import apply_errors, flash_errors
+from portal.core.views import apply_errors, error_status, flash_errors, save_form
 from portal.deliberation import meeting_forms as forms
 from portal.deliberation import meeting_ics, services
 from portal.deliberation import meetings as svc
@@ -153,26 +153,21 @@ def _meeting_form_page(hall, item, save, saved):
             "format": item.format, "address": item.address, "online_url": item.online_url,
             "capacity": item.capacity, "registration_open": item.registration_open,
         } if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            done = save(_data(form))
-        except Invalid as exc:
-            db.session.rollback()
-            if "" in exc.errors and item is not None:
-                return _refused(_url(hall, item), exc)
-            apply_errors(form, exc)
-        else:
-            flash(saved, "success")
-            return redirect(_url(hall, done), code=303)
-    elif request.method == "POST":
+    valid = form.validate_on_submit()
+    answer = save_form(form, lambda form: save(_data(form)), saved=saved,
+                       next_url=lambda done: _url(hall, done), valid=valid,
+                       refused=None if item is None else lambda exc: _refused(_url(hall, item), exc))
+    if answer is not None:
+        return answer
+    if request.method == "POST" and not valid:
         # every problem at once: the service's checks too, beside the fields still without one
         try:
             svc.check_meeting(_data(form), item)
         except Invalid as exc:
             apply_errors(form, Invalid({k: v for k, v in exc.errors.items()
                                         if k and k in form._fields and not form[k].errors}))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("deliberation/meeting_form.html", form=form, hall=hall, meeting=item), status
+    return render_template("deliberation/meeting_form.html", form=form, hall=hall,
+                           meeting=item), error_status(form)
 
 
 @bp.route("/halls/<slug:slug>/meetings/new", methods=["GET", "POST"])
@@ -219,20 +214,10 @@ def manage_meeting(slug: str, meeting_id: int):
 
 
 def _saved(form, hall, item, call, done, to, refused_to):
-    """A host's form validated and saved: a redirect (303) when saved or refused outright, None
-    when the page is to be shown again with the form's errors."""
-    if not form.validate_on_submit():
-        return None
-    try:
-        call(hall, item, form)
-    except Invalid as exc:
-        db.session.rollback()
-        if "" in exc.errors:
-            return _refused(refused_to, exc)
-        apply_errors(form, exc)
-        return None
-    flash(done, "success")
-    return redirect(to, code=303)
+    """A host's form saved (``core.views.save_form``); a refusal outright goes back to
+    ``refused_to`` with its message."""
+    return save_form(form, lambda form: call(hall, item, form), saved=done, next_url=to,
+                     refused=lambda exc: _refused(refused_to, exc))
 
 
 def _form_action(slug, meeting_id, form_class, form_name, call, done, anchor, choices=False):
@@ -283,9 +268,8 @@ def edit_agenda_item(slug: str, meeting_id: int, agenda_id: int):
             _manage_url(hall, item))
         if answer:
             return answer
-    status = 422 if form.errors or form.form_errors else 200
     return render_template("deliberation/meeting_agenda_item.html", hall=hall, meeting=item,
-                           entry=entry, form=form), status
+                           entry=entry, form=form), error_status(form)
 
 
 def _button(slug, meeting_id, call, done, anchor):

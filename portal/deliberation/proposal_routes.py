@@ -15,7 +15,7 @@ from wtforms import SelectChoice
 from portal.core.cache import cached_fragment, cached_page
 from portal.core.errors import Forbidden, Invalid
 from portal.core.forms import EmptyForm
-from portal.core.views import apply_errors, flash_errors
+from portal.core.views import flash_errors, save_form
 from portal.deliberation import proposal_comment_routes as discussion
 from portal.deliberation import proposal_forms as forms
 from portal.deliberation import proposal_states as st
@@ -99,17 +99,13 @@ def new_proposal(slug: str):
     if request.method == "GET":
         form.area_id.data = hall.area_id
         form.source_locale.data = current_user.locale or "en"
-    if form.validate_on_submit():
-        try:
-            proposal = services.create_proposal(db.session, current_user, hall, _data(form),
-                                                publish=request.form.get("action") == "publish")
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_l("Your proposal is published.") if proposal.published else
-                  _l("Your draft is saved. Only you can see it until you publish it."), "success")
-            return redirect(_url(proposal), code=303)
+    answer = save_form(
+        form, lambda form: services.create_proposal(db.session, current_user, hall, _data(form),
+                                                    publish=request.form.get("action") == "publish"),
+        saved=lambda proposal: _l("Your proposal is published.") if proposal.published else
+        _l("Your draft is saved. Only you can see it until you publish it."), next_url=_url)
+    if answer is not None:
+        return answer
     return _form_page(form, hall, None, 422 if request.method == "POST" else 200)
 
 
@@ -124,15 +120,11 @@ def edit_proposal(proposal_id: int):
         "category_id": proposal.category_id, "source_locale": proposal.source_locale,
     } if request.method == "GET" else None)
     _choices(form, proposal.hall)
-    if form.validate_on_submit():
-        try:
-            services.update_proposal(db.session, current_user, proposal, _data(form))
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_l("Your proposal is saved."), "success")
-            return redirect(_url(proposal), code=303)
+    answer = save_form(form, lambda form: services.update_proposal(db.session, current_user, proposal,
+                                                                   _data(form)),
+                       saved=_l("Your proposal is saved."), next_url=_url(proposal))
+    if answer is not None:
+        return answer
     return _form_page(form, proposal.hall, proposal, 422 if request.method == "POST" else 200)
 
 
@@ -229,16 +221,8 @@ def _form_action(proposal_id: int, form_class, allowed, action, done, form_arg: 
     if not allowed(proposal):
         abort(403)
     form = form_class()
-    if form.validate_on_submit():
-        try:
-            action(proposal, form)
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(done, "success")
-            return redirect(_url(proposal), code=303)
-    return _page(proposal, 422, **{form_arg: form})
+    answer = save_form(form, lambda form: action(proposal, form), saved=done, next_url=_url(proposal))
+    return answer or _page(proposal, 422, **{form_arg: form})
 
 
 @bp.post("/proposals/<int:proposal_id>/withdraw")

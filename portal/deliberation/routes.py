@@ -13,7 +13,7 @@ from markupsafe import Markup
 from portal.core.cache import cached_page
 from portal.core.errors import Invalid
 from portal.core.forms import EmptyForm
-from portal.core.views import apply_errors, flash_errors, form_view
+from portal.core.views import flash_errors, form_view, save_form
 from portal.deliberation import forms, services
 from portal.deliberation.models import TOOLS
 from portal.extensions import db
@@ -69,16 +69,10 @@ def hall(slug: str):
 def join(slug: str):
     hall = services.get_hall(db.session, slug)
     form = forms.JoinForm()
-    if form.validate_on_submit():
-        try:
-            services.join(db.session, current_user, hall, declared_area=form.declared_area.data)
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_l("You have joined the hall."), "success")
-            return redirect(_hall_url(hall), code=303)
-    return _hall_page(hall, join_form=form, status=422)
+    answer = save_form(form, lambda form: services.join(db.session, current_user, hall,
+                                                        declared_area=form.declared_area.data),
+                       saved=_l("You have joined the hall."), next_url=_hall_url(hall))
+    return answer or _hall_page(hall, join_form=form, status=422)
 
 
 @bp.post("/halls/<slug:slug>/leave")

@@ -17,7 +17,7 @@ from portal.core.cache import cached_page
 from portal.core.errors import Invalid, NotFound
 from portal.core.forms import EmptyForm
 from portal.core.urls import absolute_url
-from portal.core.views import apply_errors, flash_errors
+from portal.core.views import apply_errors, flash_errors, save_form
 from portal.extensions import db, htmx, limiter
 from portal.literacy import digcomp, forms, progress, services
 
@@ -230,16 +230,13 @@ def certificate(slug: str):
         form = forms.CertificateForm(data={"name": current_user.display_name}) \
             if request.method == "GET" else forms.CertificateForm()
         if request.method == "POST":
-            if form.validate_on_submit():
-                try:
-                    issued = progress.issue_certificate(db.session, current_user, found,
-                                                        form.name.data)
-                except Invalid as exc:
-                    db.session.rollback()
-                    apply_errors(form, exc)
-                else:
-                    flash(_l("Your certificate is ready. You can print it."), "success")
-                    return redirect(url_for("literacy.certificate", slug=found.slug), code=303)
+            answer = save_form(
+                form, lambda form: progress.issue_certificate(db.session, current_user, found,
+                                                              form.name.data),
+                saved=_l("Your certificate is ready. You can print it."),
+                next_url=url_for("literacy.certificate", slug=found.slug))
+            if answer is not None:
+                return answer
             status = 422
     elif request.method == "POST":
         if issued is None:

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from portal.core.auth import role_required
 from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.roles import ADMIN, MODERATOR
-from portal.core.views import apply_errors
+from portal.core.views import apply_errors, save_form
 from portal.extensions import db, htmx
 from portal.moderation import reports
 from portal.moderation.report_forms import DecisionForm, ReportForm
@@ -94,25 +94,17 @@ def reported(reported_id: int):
 @role_required(MODERATOR, ADMIN)
 def decide(reported_id: int):
     form = DecisionForm()
-    if form.validate_on_submit():
-        try:
-            done = reports.decide(db.session, current_user, reported_id, form.decision.data,
-                                  form.reason_code.data or "", form.reason_text.data or "",
-                                  request.remote_addr)
-        except NotFound:
-            abort(404)
-        except Forbidden:
-            abort(403)
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash({"hidden": _l("The content is hidden; its author is told why."),
-                   "restored": _l("The content is restored; the reports are dismissed."),
-                   "blocked": _l("The content is hidden and its author can no longer post in the "
-                                 "halls; they are told why.")}[done.state], "success")
-            return redirect(url_for("moderation.reported", reported_id=reported_id), code=303)
-    return _reported_page(reported_id, form, 422)
+    answer = save_form(
+        form, lambda form: reports.decide(db.session, current_user, reported_id, form.decision.data,
+                                          form.reason_code.data or "", form.reason_text.data or "",
+                                          request.remote_addr),
+        saved=lambda done: {
+            "hidden": _l("The content is hidden; its author is told why."),
+            "restored": _l("The content is restored; the reports are dismissed."),
+            "blocked": _l("The content is hidden and its author can no longer post in the "
+                          "halls; they are told why.")}[done.state],
+        next_url=url_for("moderation.reported", reported_id=reported_id))
+    return answer or _reported_page(reported_id, form, 422)
 
 
 def init_app(app) -> None:

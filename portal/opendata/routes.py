@@ -25,7 +25,7 @@ from portal.opendata import services
 
 bp = Blueprint("opendata", __name__)
 PREVIEW_ROWS = 20
-ALL_TOPICS = ("feedback", "responsibility", "deliberation", "transparency")
+ALL_TOPICS = ("feedback", "responsibility", "deliberation", "transparency", "catalog")
 
 CLASS_LABELS = {
     ds.PUBLIC: _l("Public"),

@@ -16,7 +16,7 @@ from portal.core.cache import cached_page
 from portal.core.errors import Forbidden, Invalid
 from portal.core.forms import EmptyForm, int_arg
 from portal.core.text import has_control_characters
-from portal.core.views import apply_errors, flash_errors
+from portal.core.views import error_status, flash_errors, save_form
 from portal.extensions import db
 from portal.organizations import forms
 from portal.organizations import services as svc
@@ -93,18 +93,14 @@ def _data(form) -> svc.OrganizationData:
 def register():
     form = forms.OrganizationForm()
     _fill(form)
-    if form.validate_on_submit():
-        try:
-            org = svc.register(db.session, current_user, _data(form), _ip())
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_l("Thank you: %(name)s is registered and waits for verification. We will tell "
-                     "you the decision.", name=org.name_i18n.get(org.source_locale, "")), "success")
-            return redirect(url_for(".manage", slug=org.slug), code=303)
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("organizations/register.html", form=form), status
+    answer = save_form(
+        form, lambda form: svc.register(db.session, current_user, _data(form), _ip()),
+        saved=lambda org: _l("Thank you: %(name)s is registered and waits for verification. We "
+                             "will tell you the decision.", name=org.name_i18n.get(org.source_locale, "")),
+        next_url=_manage_url)
+    if answer is not None:
+        return answer
+    return render_template("organizations/register.html", form=form), error_status(form)
 
 
 @bp.get("/organizations/mine")
@@ -116,6 +112,10 @@ def mine():
 
 
 # --- an organization's own page: details, members, services --------------------------------
+
+def _manage_url(org) -> str:
+    return url_for(".manage", slug=org.slug)
+
 
 def _manageable(slug: str):
     org = svc.by_slug(db.session, slug, public=False)
@@ -170,16 +170,9 @@ def details(slug: str):
         abort(403)
     form = forms.OrganizationForm()
     _fill(form)
-    if form.validate_on_submit():
-        try:
-            svc.update(db.session, current_user, org, _data(form), _ip())
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_l("The organization's details are saved."), "success")
-            return redirect(url_for(".manage", slug=org.slug), code=303)
-    return _manage_page(org, mine, manager, verifier, 422, details=form)
+    answer = save_form(form, lambda form: svc.update(db.session, current_user, org, _data(form), _ip()),
+                       saved=_l("The organization's details are saved."), next_url=_manage_url(org))
+    return answer or _manage_page(org, mine, manager, verifier, 422, details=form)
 
 
 @bp.post("/organizations/<slug:slug>/members/invite")
@@ -189,17 +182,11 @@ def invite(slug: str):
     if not manager:
         abort(403)
     form = forms.InviteForm(prefix="invite")
-    if form.validate_on_submit():
-        try:
-            svc.invite(db.session, current_user, org, form.email.data or "", _ip())
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_l("If %(email)s has an account, they are invited: they join when they accept.",
-                     email=form.email.data), "success")
-            return redirect(url_for(".manage", slug=org.slug), code=303)
-    return _manage_page(org, mine, manager, verifier, 422, invite=form)
+    answer = save_form(
+        form, lambda form: svc.invite(db.session, current_user, org, form.email.data or "", _ip()),
+        saved=lambda _none: _l("If %(email)s has an account, they are invited: they join when they "
+                               "accept.", email=form.email.data), next_url=_manage_url(org))
+    return answer or _manage_page(org, mine, manager, verifier, 422, invite=form)
 
 
 @bp.post("/organizations/<slug:slug>/members/<int:member_id>/remove")
@@ -255,20 +242,12 @@ def add_service(slug: str):
     form = forms.ServiceForm(prefix="service")
     form.kind.choices = _kind_choices(_("Choose the kind of service"))
     form.area_id.choices = _area_choices(_("Everywhere it serves"))
-    if form.validate_on_submit():
-        try:
-            svc.add_service(db.session, current_user, org, svc.ServiceData(
-                kind=form.kind.data or "", what=form.what.data or "", for_whom=form.for_whom.data or "",
-                where=form.where.data or "", when=form.when.data or "", how=form.how.data or "",
-                source_locale=form.source_locale.data or "", languages=form.languages.data or "",
-                area_id=form.area_id.data))
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_l("The service is added."), "success")
-            return redirect(url_for(".manage", slug=org.slug), code=303)
-    return _manage_page(org, mine, manager, verifier, 422, service_form=form)
+    answer = save_form(form, lambda form: svc.add_service(db.session, current_user, org, svc.ServiceData(
+        kind=form.kind.data or "", what=form.what.data or "", for_whom=form.for_whom.data or "",
+        where=form.where.data or "", when=form.when.data or "", how=form.how.data or "",
+        source_locale=form.source_locale.data or "", languages=form.languages.data or "",
+        area_id=form.area_id.data)), saved=_l("The service is added."), next_url=_manage_url(org))
+    return answer or _manage_page(org, mine, manager, verifier, 422, service_form=form)
 
 
 @bp.post("/organizations/<slug:slug>/services/<int:service_id>/remove")
@@ -291,22 +270,19 @@ def decide(slug: str, decision: str):
     if not svc.may_verify(db.session, current_user):
         raise Forbidden()
     form = forms.DecisionForm()
-    if form.validate_on_submit():
-        try:
-            if decision == "verify":
-                svc.verify(db.session, current_user, org.id, _ip())
-            elif decision == "reject":
-                svc.reject(db.session, current_user, org.id, form.reason.data or "", _ip())
-            else:
-                svc.suspend(db.session, current_user, org.id, form.reason.data or "", _ip())
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash({"verify": _l("The organization is verified."),
-                   "reject": _l("The organization is rejected; the applicant is told why."),
-                   "suspend": _l("The organization is suspended; its members are told why.")}[decision],
-                  "success")
-            return redirect(url_for(".manage", slug=org.slug), code=303)
+
+    def save(form):
+        if decision == "verify":
+            return svc.verify(db.session, current_user, org.id, _ip())
+        if decision == "reject":
+            return svc.reject(db.session, current_user, org.id, form.reason.data or "", _ip())
+        return svc.suspend(db.session, current_user, org.id, form.reason.data or "", _ip())
+
+    answer = save_form(form, save, next_url=_manage_url(org), saved={
+        "verify": _l("The organization is verified."),
+        "reject": _l("The organization is rejected; the applicant is told why."),
+        "suspend": _l("The organization is suspended; its members are told why.")}[decision])
+    if answer is not None:
+        return answer
     org, mine, manager, verifier = _manageable(slug)
     return _manage_page(org, mine, manager, verifier, 422, decision=form)

@@ -17,7 +17,7 @@ from portal.core.auth import role_required
 from portal.core.errors import Invalid, NotFound
 from portal.core.forms import EmptyForm, int_arg
 from portal.core.roles import ADMIN
-from portal.core.views import apply_errors, form_view
+from portal.core.views import form_view, save_form
 from portal.extensions import db, htmx
 from portal.responsibility import forms, services
 from portal.responsibility.forms import fill_versions, read_versions
@@ -338,18 +338,13 @@ def _save_attribute(category, original: dict | None):
     form = form_class()
     if "add_row" in request.form:  # no JavaScript needed: the page comes back with a new row
         return _attribute_page(category, form, rows, original)
-    if form.validate_on_submit():
-        try:
-            services.save_attribute(db.session, current_user, category, _attribute_data(form, rows),
-                                    original["code"] if original else None, _ip())
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_l("The question is saved."), "success")
-            return redirect(url_for(".category_edit", category_id=category.id, _anchor="questions"),
-                            code=303)
-    return _attribute_page(category, form, rows, original)
+    answer = save_form(
+        form, lambda form: services.save_attribute(db.session, current_user, category,
+                                                   _attribute_data(form, rows),
+                                                   original["code"] if original else None, _ip()),
+        saved=_l("The question is saved."),
+        next_url=url_for(".category_edit", category_id=category.id, _anchor="questions"))
+    return answer or _attribute_page(category, form, rows, original)
 
 
 @bp.route("/categories/<int:category_id>/questions/new", methods=["GET", "POST"])
@@ -484,15 +479,13 @@ def calendar(year: int):
     if not 1900 <= year <= 2999:
         abort(404)
     form = forms.CalendarDayForm()
-    if form.validate_on_submit():
-        try:
-            row = cal.save_day(db.session, current_user, form.day.data, **_day_data(form), ip_address=_ip())
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_l("%(date)s is saved in the calendar.", date=row.day.isoformat()), "success")
-            return redirect(url_for(".calendar", year=row.day.year), code=303)
+    answer = save_form(
+        form, lambda form: cal.save_day(db.session, current_user, form.day.data, **_day_data(form),
+                                        ip_address=_ip()),
+        saved=lambda row: _l("%(date)s is saved in the calendar.", date=row.day.isoformat()),
+        next_url=lambda row: url_for(".calendar", year=row.day.year))
+    if answer is not None:
+        return answer
     checker = forms.WorkingDaysForm(request.args)
     deadline = None
     if "start" in request.args and checker.validate():

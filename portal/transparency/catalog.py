@@ -40,6 +40,7 @@ from portal.core.roles import ADMIN, STAFF
 from portal.core.text import has_control_characters
 from portal.responsibility.models import Department
 from portal.transparency.models import (
+    CATALOG_TOPIC,
     DisclosureEvent,
     DisclosureRequest,
     Publication,
@@ -52,7 +53,7 @@ TAG_MAX, TAGS_MAX = 40, 10
 MAX_FILES = 10
 PER_PAGE = 20
 SEARCH_KIND = "publication"
-TOPIC = "catalog"
+TOPIC = CATALOG_TOPIC  # its models' own cache topic: every write to them changes its pages
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
@@ -297,8 +298,14 @@ def _row_id(value) -> int | None:
 
 # --- writing -------------------------------------------------------------------------------------
 
-def create_draft(session: Session, actor: User, department_id, data: PublicationData,
-                 from_request_id: int | None = None) -> PublicationVersion:
+def create_draft(session: Session, actor: User, department_id, data: PublicationData) -> PublicationVersion:
+    version = _new_draft(session, actor, department_id, data)
+    session.commit()
+    return version
+
+
+def _new_draft(session: Session, actor: User, department_id, data: PublicationData,
+               from_request_id: int | None = None) -> PublicationVersion:
     department = session.get(Department, _row_id(department_id)) if _row_id(department_id) else None
     if department is None:
         raise Invalid({"department_id": [_l("Choose the department.")]})
@@ -362,7 +369,7 @@ def save(session: Session, actor: User, publication: Publication,
     publication.document_number = values["document_number"]
     if publication.state == "draft":
         publication.category = values["category"]
-    session.flush()
+    session.commit()
     return version
 
 
@@ -388,7 +395,7 @@ def translate(session: Session, actor: User, version: PublicationVersion, locale
             store.pop(locale, None)
     version.title_i18n, version.summary_i18n = titles, summaries
     version.state, version.sent_at = "draft", None
-    session.flush()
+    session.commit()
 
 
 def send_for_review(session: Session, actor: User, version: PublicationVersion) -> None:
@@ -398,7 +405,7 @@ def send_for_review(session: Session, actor: User, version: PublicationVersion) 
         raise Invalid({"": [_l("Only a draft can be sent for review.")]})
     version.state = "review"
     version.sent_at = utcnow()
-    session.flush()
+    session.commit()
 
 
 def publish(session: Session, actor: User, version: PublicationVersion,
@@ -435,6 +442,7 @@ def publish(session: Session, actor: User, version: PublicationVersion,
     index_publication(session, publication, version)
     audit.record(session, actor, "publication.published", "publication", publication.id, ip_address,
                  version=version.published_number)
+    session.commit()
 
 
 def withdraw(session: Session, actor: User, publication: Publication, note: str,
@@ -453,6 +461,7 @@ def withdraw(session: Session, actor: User, publication: Publication, note: str,
     session.flush()
     index_publication(session, publication)
     audit.record(session, actor, "publication.withdrawn", "publication", publication.id, ip_address)
+    session.commit()
 
 
 # --- files ---------------------------------------------------------------------------------------
@@ -578,7 +587,7 @@ def add_file(session: Session, actor: User, version: PublicationVersion, filenam
                           size=len(stored), sha256=hashlib.sha256(stored).hexdigest(), data=stored)
     session.add(row)
     version.state, version.sent_at = "draft", None
-    session.flush()
+    session.commit()
     return row
 
 
@@ -590,7 +599,7 @@ def remove_file(session: Session, actor: User, version: PublicationVersion, file
         raise NotFound()
     session.delete(row)
     version.state, version.sent_at = "draft", None
-    session.flush()
+    session.commit()
 
 
 def files_of(session: Session, version: PublicationVersion,
@@ -776,14 +785,14 @@ def from_request(session: Session, actor: User, request: DisclosureRequest) -> P
     title = " ".join(request.description.split())
     if len(title) > TITLE_MAX:
         title = title[:TITLE_MAX - 1].rstrip() + "…"
-    version = create_draft(session, actor, request.department_id, PublicationData(
+    version = _new_draft(session, actor, request.department_id, PublicationData(
         category="other" if "other" in dict(categories()) else categories()[0][0], title=title,
         summary=(summary or request.description)[:SUMMARY_MAX], source_locale=request.source_locale,
         tags=""), from_request_id=request.id)
     session.add(DisclosureEvent(request_id=request.id, kind="catalogued", state=request.state,
                                 role="staff", actor_id=actor.id,
                                 data={"publication_id": version.publication_id}, created_at=utcnow()))
-    session.flush()
+    session.commit()
     return version
 
 

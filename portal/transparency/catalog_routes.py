@@ -14,13 +14,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
-from portal.core.cache import cached_page, touch
-from portal.core.errors import Forbidden, Invalid, NotFound
+from portal.core.cache import cached_page
+from portal.core.errors import Forbidden, Invalid
 from portal.core.exports import to_csv
 from portal.core.forms import EmptyForm, int_arg
 from portal.core.roles import ADMIN
 from portal.core.urls import absolute_url
-from portal.core.views import apply_errors, flash_errors
+from portal.core.views import flash_errors, save_form
 from portal.extensions import db
 from portal.responsibility.models import Department
 from portal.transparency import catalog, catalog_feeds, rules
@@ -229,21 +229,13 @@ def catalog_new():
         form.source_locale.data = g.get("locale") or "en"
         if len(departments) == 1:
             form.department_id.data = departments[0].id
-    if form.validate_on_submit():
-        try:
-            version = catalog.create_draft(db.session, current_user, form.department_id.data, _data(form))
-        except Forbidden:
-            db.session.rollback()
-            abort(403)
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            touch(db.session, catalog.TOPIC)
-            db.session.commit()
-            flash(_l("The draft is saved. Add files or send it for review."), "success")
-            return redirect(url_for("transparency.catalog_manage", publication_id=version.publication_id),
-                            code=303)
+    answer = save_form(
+        form, lambda form: catalog.create_draft(db.session, current_user, form.department_id.data,
+                                                _data(form)),
+        saved=_l("The draft is saved. Add files or send it for review."),
+        next_url=lambda version: _manage_url(version.publication_id))
+    if answer is not None:
+        return answer
     status = 422 if request.method == "POST" else 200
     return render_template("transparency/catalog/form.html", form=form, publication=None,
                            first=True), status
@@ -280,20 +272,10 @@ def catalog_edit(publication_id: int):
         form.valid_until.data = source.valid_until.isoformat() if source.valid_until else ""
         form.tags.data = ", ".join(source.tags or [])
         form.change_note.data = source.change_note if source.state in ("draft", "review") else ""
-    if form.validate_on_submit():
-        try:
-            catalog.save(db.session, current_user, item, _data(form))
-        except Forbidden:
-            db.session.rollback()
-            abort(403)
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            touch(db.session, catalog.TOPIC)
-            db.session.commit()
-            flash(_l("The draft is saved."), "success")
-            return redirect(url_for("transparency.catalog_manage", publication_id=item.id), code=303)
+    answer = save_form(form, lambda form: catalog.save(db.session, current_user, item, _data(form)),
+                       saved=_l("The draft is saved."), next_url=_manage_url(item.id))
+    if answer is not None:
+        return answer
     status = 422 if request.method == "POST" else 200
     return render_template("transparency/catalog/form.html", form=form, publication=item,
                            first=item.version_count == 0), status
@@ -320,11 +302,13 @@ def catalog_manage(publication_id: int):
     return _manage_page(_staff_item(publication_id))
 
 
+def _manage_url(publication_id: int) -> str:
+    return url_for("transparency.catalog_manage", publication_id=publication_id)
+
+
 def _done(item, message):
-    touch(db.session, catalog.TOPIC)
-    db.session.commit()
     flash(message, "success")
-    return redirect(url_for("transparency.catalog_manage", publication_id=item.id), code=303)
+    return redirect(_manage_url(item.id), code=303)
 
 
 def _button(publication_id: int, action, message):
@@ -365,21 +349,9 @@ def catalog_publish(publication_id: int):
 def _form_step(publication_id: int, form_class, form_arg: str, action, message):
     item = _staff_item(publication_id)
     form = form_class()
-    if form.validate_on_submit():
-        try:
-            action(item, form)
-        except Forbidden:
-            db.session.rollback()
-            abort(403)
-        except NotFound:
-            db.session.rollback()
-            abort(404)
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            return _done(item, message)
-    return _manage_page(item, 422, **{form_arg: form})
+    answer = save_form(form, lambda form: action(item, form), saved=message,
+                       next_url=_manage_url(item.id))
+    return answer or _manage_page(item, 422, **{form_arg: form})
 
 
 @bp.post("/publications/<int:publication_id>/withdraw")
@@ -448,8 +420,6 @@ def catalog_from_request(code: str):
         db.session.rollback()
         flash_errors(exc)
         return redirect(url_for("transparency.detail", code=req.tracking_code), code=303)
-    touch(db.session, catalog.TOPIC)
-    db.session.commit()
     flash(_l("A draft publication is made from the request: check it, then send it for review."), "success")
     return redirect(url_for("transparency.catalog_manage", publication_id=version.publication_id), code=303)
 

@@ -98,7 +98,13 @@ class DashboardSnapshot(db.Model):
 # so the public index reads one table.
 
 
+# The catalog's rows are their own cache topic: editing a publication changes the catalog's
+# pages (and its dataset) at once, never the disclosure requests' pages.
+CATALOG_TOPIC = "catalog"
+
+
 class Publication(db.Model):
+    __cache_topic__ = CATALOG_TOPIC
     __tablename__ = "publication"
     __table_args__ = (
         UniqueConstraint("department_id", "document_number", name="uq_publication_number"),
@@ -140,6 +146,7 @@ class PublicationVersion(db.Model):
     """One version: "draft", "review" (sent for review), "published" (the current one),
     "superseded" (an earlier published one). ``number`` counts from 1 for every version."""
 
+    __cache_topic__ = CATALOG_TOPIC
     __tablename__ = "publication_version"
     __table_args__ = (UniqueConstraint("publication_id", "number", name="uq_publication_version_number"),)
 
@@ -172,6 +179,7 @@ class PublicationVersion(db.Model):
 class PublicationFile(db.Model):
     """An attachment of one version (checked by content, cleaned; see ``catalog_files``)."""
 
+    __cache_topic__ = CATALOG_TOPIC
     __tablename__ = "publication_file"
     __table_args__ = (Index("ix_publication_file_version", "version_id", "id"),)
 

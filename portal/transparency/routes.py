@@ -14,10 +14,10 @@ from wtforms import SelectChoice
 
 from portal.core import datasets
 from portal.core.cache import cached_page
-from portal.core.errors import Forbidden, Invalid
+from portal.core.errors import Invalid
 from portal.core.forms import EmptyForm, int_arg
 from portal.core.models import User
-from portal.core.views import apply_errors, flash_errors
+from portal.core.views import apply_errors, flash_errors, save_form
 from portal.extensions import db
 from portal.responsibility.services import LEVELS, area_order, categories
 from portal.transparency import forms, rules
@@ -91,18 +91,14 @@ def ask():
     if request.method == "GET" and suggestion is not None:
         form.department_id.data = suggestion.department.id
         form.category_id.data, form.area_id.data = suggestion.category.id, suggestion.area.id
-    if form.validate_on_submit():
-        try:
-            req = svc.ask(db.session, current_user, svc.AskData(
-                description=form.description.data or "", purpose=form.purpose.data or "",
-                delivery=form.delivery.data or "", public=form.visibility.data == "public",
-                department_id=form.department_id.data, source_locale=g.get("locale") or "en",
-                category_id=form.category_id.data, area_id=form.area_id.data))
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            return redirect(url_for("transparency.received", code=req.tracking_code), code=303)
+    answer = save_form(form, lambda form: svc.ask(db.session, current_user, svc.AskData(
+        description=form.description.data or "", purpose=form.purpose.data or "",
+        delivery=form.delivery.data or "", public=form.visibility.data == "public",
+        department_id=form.department_id.data, source_locale=g.get("locale") or "en",
+        category_id=form.category_id.data, area_id=form.area_id.data)), saved=None,
+        next_url=lambda req: url_for("transparency.received", code=req.tracking_code))
+    if answer is not None:
+        return answer
     status = 422 if request.method == "POST" else 200
     return render_template("transparency/ask.html", form=form, finder=finder,
                            suggestion=suggestion), status
@@ -167,19 +163,8 @@ def _step(code: str, form_class, form_arg: str, action, done, allowed=None):
     form = form_class()
     if form_arg == "answer_form":
         form.fill_choices()
-    if form.validate_on_submit():
-        try:
-            action(req, form)
-        except Forbidden:
-            db.session.rollback()
-            abort(403)
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(done, "success")
-            return redirect(_url(req), code=303)
-    return _page(req, 422, **{form_arg: form})
+    answer = save_form(form, lambda form: action(req, form), saved=done, next_url=_url(req))
+    return answer or _page(req, 422, **{form_arg: form})
 
 
 @bp.post("/disclosure/requests/<code>/correction")

@@ -30,7 +30,7 @@ from portal.core.errors import Invalid, NotFound
 from portal.core.forms import EmptyForm, int_arg
 from portal.core.i18n import LOCALES, current, localize
 from portal.core.roles import ADMIN, MODERATOR, STAFF
-from portal.core.views import apply_errors
+from portal.core.views import apply_errors, save_form
 from portal.extensions import db, htmx
 from portal.feedback import attachments, services
 from portal.feedback import states as st
@@ -270,17 +270,11 @@ def _act(code: str, name: str, do, success: str):
     cls, prefix, _states = ACTIONS[name]
     form = cls(prefix=prefix)
     _fill(name, form, item)
-    if form.validate_on_submit():
-        try:
-            do(item, form)
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            if htmx:
-                return _fragment(item, _forms(item), message=success)
-            flash(success, "success")
-            return redirect(url_for("feedback_staff.detail", code=item.tracking_code), code=303)
+    answer = save_form(form, lambda form: do(item, form), saved=success,
+                       next_url=url_for("feedback_staff.detail", code=item.tracking_code),
+                       htmx_done=lambda _none, message: _fragment(item, _forms(item), message=message))
+    if answer is not None:
+        return answer
     forms_ = _forms(item, active=name, active_form=form)
     if name not in forms_:  # the state changed under the staff member: show why
         forms_[name] = form

@@ -188,6 +188,43 @@ def test_a_change_outside_the_topics_keeps_the_cached_page(city, two):
     assert reader.get("/en/responsibility").headers["ETag"] == before.headers["ETag"]
 
 
+def test_a_catalog_edit_changes_the_catalogs_pages_and_not_the_disclosure_requests(city, two):
+    from portal.transparency.models import DisclosureRequest, Publication
+
+    first, second = two
+    publication = city.scalar(select(Publication).where(Publication.state == "published")
+                              .order_by(Publication.id))
+    request = city.scalar(select(DisclosureRequest).where(DisclosureRequest.public.is_(True))
+                          .order_by(DisclosureRequest.id))
+    urls = {"publication": f"/en/publications/{publication.id}", "catalog": "/en/publications",
+            "dataset": "/en/open-data/publications", "request": f"/en/disclosure/requests/"
+            f"{request.tracking_code}", "requests": "/en/disclosure"}
+    reader = first.test_client()
+    before = {name: reader.get(url) for name, url in urls.items()}
+    assert all(r.status_code == 200 for r in before.values())
+    assert "Replaced by a newer plan." not in before["publication"].get_data(as_text=True)
+
+    # a reviewer withdraws it on the other instance: the route only calls the service, which
+    # commits; the rows' own topic ("catalog") is what changes
+    staff = _log_in(second.test_client(), city, "admin")
+    response = staff.post(f"/en/publications/{publication.id}/withdraw",
+                          data={"note": "Replaced by a newer plan."})
+    assert response.status_code == 303
+
+    from portal.extensions import db
+
+    after = {}
+    for name in ("request", "requests"):  # still served from the cache: no query at all
+        with Queries(db.engine) as queries:
+            after[name] = reader.get(urls[name])
+        assert queries.count == 0, name
+        assert after[name].data == before[name].data
+    for name in ("publication", "catalog", "dataset"):  # new at once
+        after[name] = reader.get(urls[name])
+        assert after[name].headers["ETag"] != before[name].headers["ETag"], name
+    assert "Replaced by a newer plan." in after["publication"].get_data(as_text=True)
+
+
 def test_the_version_changes_only_after_the_commit(city, two):
     first, _ = two
     with first.test_request_context():

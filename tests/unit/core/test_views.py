@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired
 
 from portal.core.errors import Forbidden, Invalid, NotFound, ServiceError
 from portal.core.forms import int_arg
-from portal.core.views import apply_errors, form_view, is_safe_next
+from portal.core.views import apply_errors, form_view, is_safe_next, save_form
 
 
 @pytest.mark.parametrize(
@@ -149,3 +149,81 @@ def test_form_view_saves_flashes_and_redirects(app, rendered):
         assert get_flashed_messages(with_categories=True) == [("success", "Saved New.")]
     assert calls == ["New"] and rendered == []
     assert response.status_code == 303 and response.location == "/things/7"
+
+
+# --- save_form: one way to save a posted form ---------------------------------------------
+
+def _save(error=None, thing=None):
+    def save(form):
+        if error is not None:
+            raise error
+        return thing
+
+    return save
+
+
+def test_save_form_is_none_for_a_get_and_for_a_form_that_does_not_validate(app):
+    with app.test_request_context("/en/things/new"):
+        assert save_form(_Thing(), _save(thing=1), saved="Saved.", next_url="/x") is None
+    with app.test_request_context("/en/things/new", method="POST", data={"name": ""}):
+        form = _Thing()
+        assert save_form(form, _save(thing=1), saved="Saved.", next_url="/x") is None
+        assert form.name.errors
+
+
+@pytest.mark.parametrize(("error", "status"), [(Forbidden(), 403), (NotFound(), 404)])
+def test_save_form_answers_a_refusal_of_the_thing_with_its_status(app, error, status):
+    from werkzeug.exceptions import HTTPException
+
+    with (app.test_request_context("/en/things/new", method="POST", data={"name": "x"}),
+          pytest.raises(HTTPException) as raised):
+        save_form(_Thing(), _save(error), saved="Saved.", next_url="/x")
+    assert raised.value.code == status
+
+
+def test_save_form_keeps_what_was_typed_beside_the_services_messages(app):
+    with app.test_request_context("/en/things/new", method="POST", data={"name": "taken"}):
+        form = _Thing()
+        error = Invalid({"name": ["That name is taken."], "": ["Nothing was saved."]})
+        assert save_form(form, _save(error), saved="Saved.", next_url="/x") is None
+    assert form.name.data == "taken" and form.name.errors == ["That name is taken."]
+    assert form.form_errors == ["Nothing was saved."]
+
+
+def test_save_form_hands_a_refusal_outright_to_refused(app):
+    refusals = []
+    with app.test_request_context("/en/things/new", method="POST", data={"name": "x"}):
+        form = _Thing()
+        answer = save_form(form, _save(Invalid("Too late.")), saved="Saved.", next_url="/x",
+                           refused=lambda exc: refusals.append(exc) or "back")
+        field_only = save_form(form, _save(Invalid({"name": ["Bad."]})), saved="Saved.",
+                               next_url="/x", refused=lambda exc: "back")
+    assert answer == "back" and [str(e) for e in refusals] == ["Too late."]
+    assert field_only is None and form.name.errors == ["Bad."]
+
+
+def test_save_form_flashes_what_the_thing_says_and_redirects_to_its_page(app):
+    from flask import get_flashed_messages
+
+    with app.test_request_context("/en/things/new", method="POST", data={"name": "x"}):
+        response = save_form(_Thing(), _save(thing={"id": 3}), saved=lambda t: f"Saved {t['id']}.",
+                             next_url=lambda t: f"/things/{t['id']}")
+        assert get_flashed_messages(with_categories=True) == [("success", "Saved 3.")]
+    assert response.status_code == 303 and response.location == "/things/3"
+    with app.test_request_context("/en/things/new", method="POST", data={"name": "x"}):
+        response = save_form(_Thing(), _save(thing=1), saved=None, next_url="/done")
+        assert get_flashed_messages() == []
+    assert response.status_code == 303 and response.location == "/done"
+
+
+def test_save_form_answers_htmx_with_the_fragment(app):
+    from flask import get_flashed_messages
+
+    fragment = lambda thing, message: f"{thing}: {message}"  # noqa: E731
+    with app.test_request_context("/en/things/new", method="POST", data={"name": "x"},
+                                  headers={"HX-Request": "true"}):
+        answer = save_form(_Thing(), _save(thing=5), saved="Saved.", next_url="/x", htmx_done=fragment)
+        assert answer == "5: Saved." and get_flashed_messages() == []
+    with app.test_request_context("/en/things/new", method="POST", data={"name": "x"}):
+        answer = save_form(_Thing(), _save(thing=5), saved="Saved.", next_url="/x", htmx_done=fragment)
+    assert answer.status_code == 303
