@@ -110,13 +110,18 @@ def test_a_held_session_still_expires(reader, monkeypatch):
 
 def test_the_held_user_is_the_sessions_own_object(apps, reader, db_session):
     """Merged into each request's session: relationships and ``session.get`` see one object."""
-    client, user = reader
+    _client, user = reader
     first, _ = apps
     with first.test_request_context("/en/"):
         from portal.core.models import User
 
         login_id = f"{user.id}:{_login_key(db_session, user)}"
-        loaded = services.load_user(db.session, login_id)
-        assert loaded is not None and loaded.id == user.id
-        assert db.session.get(User, user.id) is loaded
-        assert {r.role for r in loaded.roles} == {r.role for r in user.roles}
+        roles = {r.role for r in user.roles}
+        db.session.expunge_all()  # a new request's session: nothing loaded yet
+        with QueryCounter(db.engine) as counted:
+            loaded = services.load_user(db.session, login_id)
+            assert loaded is not None and loaded.id == user.id
+            assert db.session.get(User, user.id) is loaded
+            assert {r.role for r in loaded.roles} == roles
+            assert loaded in db.session
+        assert counted.statements == []
