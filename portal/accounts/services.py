@@ -209,8 +209,10 @@ def load_user(session: Session, login_id: str) -> User | None:
         user = loaded[0]
     else:
         copy = kept[0]
-        user = (session.identity_map.get(identity_key(User, copy.id))  # loaded already
-                or session.merge(copy, load=False))
+        existing = session.identity_map.get(identity_key(User, copy.id))
+        # changed in this request already: keep its changes; else the held values, no query
+        user = existing if existing is not None and existing in session.dirty else (
+            session.merge(copy, load=False))
     if not user.is_active:
         return None
     user.login_key = key
