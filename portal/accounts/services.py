@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session, joinedload, lazyload
+from sqlalchemy import delete, func, inspect, select
+from sqlalchemy.orm import Session, joinedload, lazyload, make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
-from portal.core import audit, outbox
+from portal.core import audit, cache, outbox
 from portal.core.errors import Forbidden, Invalid, NotFound
 from portal.core.i18n import BY_CODE
 from portal.core.models import User, UserRole, UserSession, new_token, utcnow
@@ -178,21 +179,58 @@ def end_all_sessions(session: Session, user: User) -> None:
 
 
 def load_user(session: Session, login_id: str) -> User | None:
-    """The user of a signed-in browser, with their roles: one query on every signed-in request
-    (``user_session.key`` is unique, so indexed)."""
+    """The user of a signed-in browser, with their roles: one query joined to the browser's
+    ``user_session`` row (``key`` is unique, so indexed), then held in this process under the
+    "accounts" version (``cache.held``): logging out, a role granted or taken, a block, any
+    change to the account or its sessions, in any process, replaces it. A held user is put in
+    the request's session without a query (``merge(load=False)``) and its session's expiry is
+    checked as the query checks it."""
     user_id, _, key = login_id.partition(":")
     if not user_id.isdigit() or not key:
         return None
-    user = session.scalars(
-        select(User)
-        .join(UserSession, UserSession.user_id == User.id)
-        .options(joinedload(User.roles))
-        .where(User.id == int(user_id), UserSession.key == key, UserSession.expires_at > utcnow())
-    ).unique().one_or_none()
-    if user is None or not user.is_active:
+    loaded: list[User] = []
+
+    def load():
+        row = session.execute(
+            select(User, UserSession.expires_at)
+            .join(UserSession, UserSession.user_id == User.id)
+            .options(joinedload(User.roles))
+            .where(User.id == int(user_id), UserSession.key == key)
+        ).unique().one_or_none()
+        if row is None:
+            return None
+        loaded.append(row[0])
+        return _detached_copy(row[0]), row[1]
+
+    kept = cache.held(cache.ACCOUNTS_TOPIC, f"user:{login_id}", load)
+    if kept is None or kept[1] <= utcnow():
+        return None
+    if loaded:
+        user = loaded[0]
+    else:
+        copy = kept[0]
+        existing = session.identity_map.get(identity_key(User, copy.id))
+        # changed in this request already: keep its changes; else the held values, no query
+        user = existing if existing is not None and existing in session.dirty else (
+            session.merge(copy, load=False))
+    if not user.is_active:
         return None
     user.login_key = key
     return user
+
+
+def _detached_copy(user: User) -> User:
+    """``user`` and its roles as a detached copy that was never in a session: safe to hold
+    between requests and threads, and merged into each request's session without a query."""
+    def columns(obj):
+        return {a.key: getattr(obj, a.key) for a in inspect(type(obj)).column_attrs}
+
+    copy = User(**columns(user))
+    copy.roles = [UserRole(**columns(role)) for role in user.roles]
+    for role in copy.roles:
+        make_transient_to_detached(role)
+    make_transient_to_detached(copy)
+    return copy
 
 
 # --- forgotten password --------------------------------------------------------------------

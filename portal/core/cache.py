@@ -16,6 +16,9 @@
   ``Cache-Control: public, max-age=60``; pages for signed-in people ``private, no-store``.
 * **Reference data** (``reference(name, loader)``) is loaded once per process and reloaded
   when the "responsibility" version changes, checked once per request.
+* **Held values** (``held(topic, key, load)``): one reader's own value (the signed-in user with
+  their roles) kept in this process under its topic's version for at most
+  ``PAGE_CACHE_TIMEOUT`` seconds, never shown to anybody else.
 """
 
 from __future__ import annotations
@@ -40,8 +43,11 @@ VERSION_PREFIX = "v:"
 PAGE_PREFIX = "page:"
 log = logging.getLogger(__name__)
 
-# Topics some cached page or reference data depends on: only these are bumped.
-WATCHED: set[str] = {"responsibility"}
+# Topics some cached page, reference data or held value depends on: only these are bumped.
+# "accounts" (users, their sessions and roles: ``core.models``) is watched in every process,
+# web or worker, so that a signed-in user held by ``held`` is replaced whoever changes it.
+ACCOUNTS_TOPIC = "accounts"
+WATCHED: set[str] = {"responsibility", ACCOUNTS_TOPIC}
 
 
 class Unavailable(Exception):
@@ -345,10 +351,39 @@ def reference(name: str, loader: Callable[[], Any]):
     return value
 
 
+_held = _Local(size=4096)
+
+
+def held(topic: str, key: str, load: Callable[[], Any]):
+    """``load()``'s result, kept in this process under ``key`` and ``topic``'s current version
+    for at most ``PAGE_CACHE_TIMEOUT`` seconds (a bound should a bump ever fail): a write to
+    the topic's tables in any process gives it a new version, so the next request loads
+    afresh. The version is read *before* ``load`` runs, so a value loaded just before a write
+    commits is kept under the old version and never reused. A None result is not kept; with
+    caching off (tests) or the backend down, ``load()`` runs every time.
+
+    ``key`` must name everything the value depends on; the value must be safe to share
+    between requests and threads (plain values, or ORM objects never added to a session)."""
+    if not _enabled():
+        return load()
+    try:
+        (version,) = versions(topic)
+    except Unavailable:
+        return load()
+    full = f"{current_app.config.get('SQLALCHEMY_DATABASE_URI')}|{topic}|{version}|{key}"
+    found = _held.get(full)
+    if found is None:
+        found = load()
+        if found is not None:
+            _held.set(full, found, current_app.config["PAGE_CACHE_TIMEOUT"])
+    return found
+
+
 def clear_local() -> None:
     """Forget what this process holds (tests)."""
     _local.clear()
     _reference.clear()
+    _held.clear()
 
 
 # --- the app ---------------------------------------------------------------------------------

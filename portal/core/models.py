@@ -23,6 +23,10 @@ def new_token() -> str:
 
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
+    # Users, their sessions and roles are the "accounts" topic (not "core" with the audit log
+    # and the outbox, written by every service): a write to them replaces the signed-in user
+    # each process holds (``accounts.services.load_user``, ``cache.held``).
+    __cache_topic__ = "accounts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
@@ -83,6 +87,7 @@ class UserSession(db.Model):
     only); a password change, a reset or a block deletes all of the user's rows."""
 
     __tablename__ = "user_session"
+    __cache_topic__ = "accounts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(
@@ -95,6 +100,7 @@ class UserSession(db.Model):
 
 class UserRole(db.Model):
     __tablename__ = "user_role"
+    __cache_topic__ = "accounts"
     __table_args__ = (UniqueConstraint("user_id", "role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,6 +14,7 @@ from flask import Flask, current_app, g, request, session, url_for
 from flask_babel import Domain, format_decimal, get_locale, get_translations
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from portal.core import i18n
@@ -265,6 +266,31 @@ def _translations():
     return translations
 
 
+_GETTEXT_MEMO_MAX = 8192
+
+
+@pass_context
+def _template_gettext(__context, __string: str, **variables):
+    """The templates' ``_()`` and ``gettext()``: Jinja's newstyle gettext (the translation,
+    made ``Markup`` under autoescaping, always formatted with ``%``) with each catalog's
+    answers remembered, so a string shown on every page (or every row) is translated and
+    formatted once per catalog and process instead of on each call (40 to 70 a page)."""
+    translations = _translations()
+    if not __context.eval_ctx.autoescape:
+        return translations.ugettext(__string) % variables
+    if variables:
+        return Markup(translations.ugettext(__string)) % variables  # noqa: S704 (a catalog's text)
+    memo = translations.__dict__.get("_portal_gettext")
+    if memo is None:
+        memo = translations.__dict__.setdefault("_portal_gettext", {})
+    found = memo.get(__string)
+    if found is None:
+        found = Markup(translations.ugettext(__string)) % {}  # noqa: S704 (a catalog's text)
+        if len(memo) < _GETTEXT_MEMO_MAX:  # templates pass literals: a few hundred strings
+            memo[__string] = found
+    return found
+
+
 class _RequestDomain(Domain):
     """Flask-Babel's domain with the request's catalog found once (as ``_translations``): lazy
     strings (form labels, choices, messages) and Python's ``gettext`` otherwise look the
@@ -301,6 +327,7 @@ def init_rendering(app: Flask) -> None:
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    app.jinja_env.globals["gettext"] = app.jinja_env.globals["_"] = _template_gettext
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -57,10 +57,10 @@ def _signed_in(user) -> bool:
     return user is not None and getattr(user, "is_authenticated", False)
 
 
-def can_take_part(session: Session, hall: Hall, user, mine=None) -> bool:
+def can_take_part(session: Session, hall: Hall, user, mine=None, blocked: bool | None = None) -> bool:
     """Comment and endorse: an active member of the hall, or an administrator; never an account
-    a moderator blocked from posting."""
-    if not _signed_in(user) or not limits.may_post(session, user):
+    a moderator blocked from posting (``mine``, ``blocked``: where the page read them already)."""
+    if not _signed_in(user) or not limits.may_post(session, user, blocked):
         return False
     if user.has_role(ADMIN):
         return True

@@ -34,9 +34,10 @@ def _form(follow=None, formdata=None, prefix: str = "follow") -> FollowForm:
     return FollowForm(formdata=None, prefix=prefix, frequency=frequency)
 
 
-def follow_block(kind: str, target_id: int, form: FollowForm | None = None) -> dict:
-    """What the follow block shows a signed-in reader (a template global)."""
-    mine = follows.following(db.session, current_user, kind, target_id)
+def follow_block(kind: str, target_id: int, form: FollowForm | None = None, known=None) -> dict:
+    """What the follow block shows a signed-in reader (a template global); ``known``: the
+    reader's follow as ``(follow or None,)`` where the page read it already."""
+    mine = known[0] if known else follows.following(db.session, current_user, kind, target_id)
     return {"follow": mine, "form": form or _form(mine), "unfollow_form": EmptyForm(formdata=None)}
 
 

@@ -51,10 +51,13 @@ def check_new_account(session: Session, user, author_column, created_column, per
             "Please wait a little: what you wrote is kept.", per_hour)]})
 
 
-def may_post(session: Session, user) -> bool:
-    """False for an account a moderator blocked from posting in halls (one statement)."""
+def may_post(session: Session, user, blocked: bool | None = None) -> bool:
+    """False for an account a moderator blocked from posting in halls (one statement;
+    ``blocked``: the answer where the page read it already, see ``proposals.reader_facts``)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
+    if blocked is not None:
+        return not blocked
     from portal.moderation.reports import is_blocked
 
     return not is_blocked(session, user)

@@ -28,10 +28,10 @@ def _url(proposal, anchor: str | None = None, **args) -> str:
     return url_for("deliberation.proposal", proposal_id=proposal.id, _anchor=anchor, **args)
 
 
-def context(proposal, comment_form=None, status_message=None, mine=None) -> dict:
-    """What the proposal's discussion shows (the page and its htmx fragment); ``mine``: the
-    reader's hall membership where the page looked it up already."""
-    taking_part = svc.can_comment(db.session, proposal, current_user, mine)
+def context(proposal, comment_form=None, status_message=None, mine=None, blocked=None) -> dict:
+    """What the proposal's discussion shows (the page and its htmx fragment); ``mine``,
+    ``blocked``: the reader's hall membership and posting block where the page read them."""
+    taking_part = svc.can_comment(db.session, proposal, current_user, mine, blocked)
     if taking_part and comment_form is None:
         comment_form = CommentForm(formdata=None, prefix=PREFIX)  # empty, also after a comment
         reply = int_arg(request.args.get("reply_to"))

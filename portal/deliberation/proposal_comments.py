@@ -28,8 +28,10 @@ def open_for_comments(proposal: Proposal) -> bool:
             and not proposal.hall.archived)
 
 
-def can_comment(session: Session, proposal: Proposal, user, mine=None) -> bool:
-    return open_for_comments(proposal) and debates.can_take_part(session, proposal.hall, user, mine)
+def can_comment(session: Session, proposal: Proposal, user, mine=None,
+                blocked: bool | None = None) -> bool:
+    return open_for_comments(proposal) and debates.can_take_part(session, proposal.hall, user, mine,
+                                                                 blocked)
 
 
 def thread(session: Session, proposal: Proposal, before: int | None = None,

@@ -22,7 +22,7 @@ from portal.deliberation import proposal_states as st
 from portal.deliberation import proposals as services
 from portal.deliberation.models import Hall
 from portal.deliberation.routes import bp
-from portal.deliberation.services import HallSection, get_hall, membership, register_section
+from portal.deliberation.services import HallSection, get_hall, register_section
 from portal.extensions import db
 from portal.responsibility.services import area_ids_within, area_order, categories
 
@@ -135,7 +135,9 @@ def _page(proposal, status=200, withdraw_form=None, answer_form=None, milestone_
     user = current_user
     signed_in = user.is_authenticated
     may_answer = services.can_answer(db.session, proposal, user)
-    mine = membership(db.session, proposal.hall, user)  # one lookup for the three rules below
+    # the reader's own facts in one statement, for the rules below and the follow block
+    facts = services.reader_facts(db.session, proposal, user)
+    mine = facts.mine if facts else None
     may_amend = services.can_amend(db.session, proposal, user, mine)
     may_withdraw = services.can_withdraw(proposal, user)
     # a form is made only where the page shows it (a posted one, with its errors, is kept);
@@ -147,7 +149,7 @@ def _page(proposal, status=200, withdraw_form=None, answer_form=None, milestone_
         is_author=signed_in and user.id == proposal.author_id,
         may_edit=services.can_edit(proposal, user), may_withdraw=may_withdraw,
         is_member=services.is_member(db.session, proposal.hall, user, mine),
-        supported=services.supported(db.session, proposal, user),
+        supported=bool(facts and facts.supported), follow_known=facts and facts.follow,
         may_answer=may_answer and proposal.state == "evaluation",
         may_record=may_answer and proposal.state == "accepted",
         action_form=EmptyForm() if signed_in else None,
@@ -159,7 +161,8 @@ def _page(proposal, status=200, withdraw_form=None, answer_form=None, milestone_
                                     else None),
         milestone_form=milestone_form or (forms.MilestoneForm() if may_answer and proposal.state == "accepted"
                                           else None),
-        **discussion.context(proposal, comment_form, mine=mine)), status
+        **discussion.context(proposal, comment_form, mine=mine,
+                             blocked=facts.blocked if facts else None)), status
 
 
 def _history_section(proposal) -> Markup:

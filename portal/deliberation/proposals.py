@@ -23,7 +23,7 @@ from datetime import date
 import nh3
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, exists, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -35,14 +35,16 @@ from portal.core.text import has_control_characters
 from portal.deliberation import follows, limits
 from portal.deliberation import proposal_states as st
 from portal.deliberation.models import (
+    Follow,
     Hall,
+    HallMember,
     Proposal,
     ProposalAmendment,
     ProposalEvent,
     ProposalMilestone,
     ProposalSupport,
 )
-from portal.deliberation.services import _event, membership
+from portal.deliberation.services import NO_MEMBERSHIP, _event, membership
 from portal.responsibility.models import Area, ServiceCategory
 from portal.responsibility.services import area_ids_within, check_source, dispatcher, route
 
@@ -161,6 +163,40 @@ def supported(session: Session, proposal: Proposal, user) -> bool:
         return False
     return session.scalar(select(ProposalSupport.id).where(
         ProposalSupport.proposal_id == proposal.id, ProposalSupport.user_id == user.id)) is not None
+
+
+@dataclass(frozen=True)
+class ReaderFacts:
+    """What a proposal's page shows of its reader's own: read together by ``reader_facts``.
+    ``mine`` is the hall membership as the rules take it (``NO_MEMBERSHIP``: looked up, none);
+    ``follow`` the reader's follow of the proposal, as the follow block takes it."""
+
+    mine: object
+    supported: bool
+    follow: tuple
+    blocked: bool
+
+
+def reader_facts(session: Session, proposal: Proposal, user) -> ReaderFacts | None:
+    """The reader's membership of the proposal's hall, support, follow and posting block in one
+    statement (four otherwise); None for an anonymous reader."""
+    if not _signed_in(user):
+        return None
+    from portal.moderation.reports import blocked_clause
+
+    one = select(literal(1).label("one")).subquery()
+    member, follow, support, blocked = session.execute(
+        select(HallMember, Follow,
+               exists().where(ProposalSupport.proposal_id == proposal.id,
+                              ProposalSupport.user_id == user.id).label("supported"),
+               blocked_clause(user.id).label("blocked"))
+        .select_from(one)
+        .outerjoin(HallMember, and_(HallMember.hall_id == proposal.hall_id, HallMember.user_id == user.id))
+        .outerjoin(Follow, and_(Follow.user_id == user.id, Follow.target_kind == "proposal",
+                                Follow.target_id == proposal.id))
+    ).one()
+    return ReaderFacts(mine=member if member is not None else NO_MEMBERSHIP,
+                       supported=bool(support), follow=(follow,), blocked=bool(blocked))
 
 
 # --- reading ------------------------------------------------------------------------------------

@@ -125,6 +125,15 @@ def get_hall(session: Session, slug: str) -> Hall:
     return hall
 
 
+class _NoMembership:
+    """"Looked up: not a member", for the rules' ``mine`` argument (None means "look it up")."""
+
+    state = role = None
+
+
+NO_MEMBERSHIP = _NoMembership()
+
+
 def membership(session: Session, hall: Hall, user) -> HallMember | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None

@@ -36,7 +36,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -193,7 +193,13 @@ def is_blocked(session: Session, user) -> bool:
     """Blocked from posting in halls by a moderator (one statement)."""
     if not _signed_in(user):
         return False
-    return session.scalar(select(PostingBlock.user_id).where(PostingBlock.user_id == user.id)) is not None
+    return bool(session.scalar(select(blocked_clause(user.id))))
+
+
+def blocked_clause(user_id: int):
+    """``is_blocked`` as an SQL condition, for a page that reads the reader's own facts in one
+    statement (``deliberation.proposals.reader_facts``)."""
+    return exists().where(PostingBlock.user_id == user_id)
 
 
 def may_report(user, author_id: int | None) -> bool:

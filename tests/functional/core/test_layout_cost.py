@@ -166,3 +166,31 @@ def test_a_page_s_static_links_resolve_each_file_s_path_once(client, db_session,
     assert "/static/css/portal.css?v=" in html
     assert resolved == []
     assert rendering._static_path(client.application.static_folder, "../portal/config.py") is None
+
+
+def test_the_templates_gettext_is_jinjas_and_remembers_each_catalogs_answers(app, monkeypatch):
+    """``_()`` in templates gives what Jinja's newstyle gettext gives (Markup, ``%`` formatting
+    with escaped variables, ``%%``), follows ``force_locale``, and asks the catalog once a string."""
+    from flask import g, render_template_string
+    from flask_babel import force_locale, get_translations
+    from jinja2 import Environment
+
+    source = ('{{ _("Log in") }}|{{ _("100%% sure") }}|{{ _("Hello %(name)s", name=who) }}|'
+              '{{ gettext("Log in") }}|{% trans %}Log in{% endtrans %}')
+    plain = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+    asked = []
+    with app.test_request_context("/es/"):
+        g.locale = "es"
+        catalog = get_translations()
+        monkeypatch.setattr(type(catalog), "ugettext",
+                            lambda self, s: asked.append(s) or self.gettext(s), raising=False)
+        plain.install_gettext_callables(catalog.ugettext, catalog.ungettext, newstyle=True)
+        expected = plain.from_string(source).render(who="<b>")
+        asked.clear()
+        got = [render_template_string(source, who="<b>") for _ in range(5)]
+        assert got == [expected] * 5
+        assert "&lt;b&gt;" in expected and "100% sure" in expected and "Log in" not in expected
+        assert asked.count("Log in") <= 1  # _(), gettext() and {% trans %}: once in all
+        with force_locale("ar"):
+            arabic = render_template_string('{{ _("Log in") }}')
+        assert arabic not in ("Log in", expected.split("|")[0])
