@@ -196,6 +196,9 @@ def test_the_public_map_shows_markers_that_lead_to_their_requests(locale, live_s
     expect(link).to_be_visible()
     href = link.get_attribute("href")
     assert href.startswith(f"/{locale}/requests/R-")
+    # Leaflet fades a popup in: axe must see it opaque, not its colours half-way through
+    page.wait_for_function(
+        "() => getComputedStyle(document.querySelector('#requests-map .leaflet-popup')).opacity === '1'")
     assert_accessible(page, locale, f"the map of requests with a popup ({locale})", javascript=True)
     shot(page, f"requests-map-{locale}")
     page.goto(href)
