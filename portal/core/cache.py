@@ -310,17 +310,25 @@ def cached_fragment(topics: tuple[str, ...], key: str, render: Callable[[], Any]
     versions of ``topics``, so a write to them replaces it. Pages for signed-in people use it
     for their public parts only: ``key`` must name everything the piece depends on, and a piece
     holds nothing of one person (no form, no token, no "you")."""
-    config = current_app.config
-    if not config.get("PAGE_CACHE"):
+    if not current_app.config.get("PAGE_CACHE"):
         return render()
+    return _kept(_local, "frag:", topics, key, render)
+
+
+def _kept(store: _Local, prefix: str, topics: tuple[str, ...], key: str, load: Callable[[], Any]):
+    """``load()``'s result kept in ``store`` under ``key`` and the current versions of
+    ``topics`` (read *before* ``load`` runs, so a value loaded just before a write commits is
+    kept under the old version and never reused), for at most ``PAGE_CACHE_TIMEOUT`` seconds;
+    a None result is not kept; with the backend down, ``load()`` runs every time."""
     try:
-        full = "frag:" + hashlib.sha256("\n".join((*versions(*topics), key)).encode()).hexdigest()
+        full = prefix + hashlib.sha256("\n".join((*versions(*topics), key)).encode()).hexdigest()
     except Unavailable:
-        return render()
-    found = _local.get(full)
+        return load()
+    found = store.get(full)
     if found is None:
-        found = render()
-        _local.set(full, found, config["PAGE_CACHE_TIMEOUT"])
+        found = load()
+        if found is not None:
+            store.set(full, found, current_app.config["PAGE_CACHE_TIMEOUT"])
     return found
 
 
@@ -358,25 +366,15 @@ def held(topic: str, key: str, load: Callable[[], Any]):
     """``load()``'s result, kept in this process under ``key`` and ``topic``'s current version
     for at most ``PAGE_CACHE_TIMEOUT`` seconds (a bound should a bump ever fail): a write to
     the topic's tables in any process gives it a new version, so the next request loads
-    afresh. The version is read *before* ``load`` runs, so a value loaded just before a write
-    commits is kept under the old version and never reused. A None result is not kept; with
-    caching off (tests) or the backend down, ``load()`` runs every time.
+    afresh (``_kept``, as pieces of pages are kept). With caching off (tests), ``load()`` runs
+    every time.
 
     ``key`` must name everything the value depends on; the value must be safe to share
     between requests and threads (plain values, or ORM objects never added to a session)."""
     if not _enabled():
         return load()
-    try:
-        (version,) = versions(topic)
-    except Unavailable:
-        return load()
-    full = f"{current_app.config.get('SQLALCHEMY_DATABASE_URI')}|{topic}|{version}|{key}"
-    found = _held.get(full)
-    if found is None:
-        found = load()
-        if found is not None:
-            _held.set(full, found, current_app.config["PAGE_CACHE_TIMEOUT"])
-    return found
+    return _kept(_held, "held:", (topic,), f"{current_app.config.get('SQLALCHEMY_DATABASE_URI')}|{key}",
+                 load)
 
 
 def clear_local() -> None:
