@@ -79,7 +79,9 @@ def _form() -> SiteSearchForm:
 
 
 @bp.get("/search")
-@cached_page("feedback", "deliberation", "responsibility", "catalog")
+# every module a source of the results lives in (its models' topic), and the catalog's own
+@cached_page("feedback", "deliberation", "responsibility", "transparency", "catalog", "literacy",
+             "organizations")
 def site_search_page():
     form = _form()
     valid = form.validate_search()

@@ -179,3 +179,14 @@ def test_the_header_box_leads_to_the_results(client, world):
     assert response.status_code == 200
     assert len(result_links(response)) == 4
     assert all(href.startswith("/ar/") for href in result_links(response))
+
+
+def test_the_cached_page_changes_with_every_module_it_finds(app):
+    """The anonymous page is cached under the topic of every module whose content it lists, so
+    a new disclosure request, course or organization shows at once, not a minute later."""
+    from portal.core import site_search
+    from portal.core.search_page import site_search_page
+
+    modules = {source.visible.__module__.split(".")[1] for source in site_search.SOURCES.values()}
+    assert modules >= {"feedback", "deliberation", "transparency", "literacy", "organizations"}
+    assert modules <= set(site_search_page.cached_topics)
