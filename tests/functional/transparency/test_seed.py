@@ -17,8 +17,10 @@ def city(app, db_session):
 
     with app.test_request_context("/"):
         seed(db_session)
+    # in the order they were made (the last of a state stands for it): PostgreSQL returns rows
+    # in no set order without it, and a row it updated (a catalogued answer) moves
     return {r.state + ("-overdue" if r.overdue else ""): r
-            for r in db_session.scalars(select(DisclosureRequest))}
+            for r in db_session.scalars(select(DisclosureRequest).order_by(DisclosureRequest.id))}
 
 
 def test_the_demo_has_a_request_in_each_state(city, db_session):
