@@ -13,10 +13,11 @@ kind it already indexes, next to its ``search.register`` call::
   cut from, its language, the link, the area, the date. One statement.
 
 ``site_search(session, reader, filters)`` then: asks the index for every kind's best ids (two
-statements per kind, at most ``search.CANDIDATES`` ids each), keeps those each kind's rule lets
-the reader see, orders them (title matches first, then newest first), cuts one page and loads
-only that page's rows. The number of statements depends on the number of kinds, never on the
-number of results.
+statements per kind, at most ``candidates()`` ids each: a hundred or so for an unfiltered
+search's first pages, ``search.CANDIDATES`` with filters or when the reader may see too few of
+the first ones), keeps those each kind's rule lets the reader see, orders them (title matches
+first, then newest first), cuts one page and loads only that page's rows. The number of
+statements depends on the number of kinds, never on the number of results.
 
 Highlighting is done here, in Python, from the same words the index holds
 (``search.query_tokens``), not by the databases: the index stores words (Chinese as
@@ -237,22 +238,53 @@ def _scope(session: Session, f: Filters) -> Scope:
     return Scope(area_ids, start, end)
 
 
+FIRST_CANDIDATES = 100  # ids each kind reads at least, for an unfiltered search's early pages
+
+
+def candidates(page: int, per_page: int, scope: Scope) -> int:
+    """How many ids each kind reads off the index: for an unfiltered search, enough for this
+    page and the next twice over (the reader may not see every one), which keeps a common
+    word's first page from reading and checking ``search.CANDIDATES`` ids of every kind; with
+    an area or dates, all of them, as the filters may leave few of the newest."""
+    if scope.area_ids is not None or scope.start is not None or scope.end is not None:
+        return search.CANDIDATES
+    return min(search.CANDIDATES, max(FIRST_CANDIDATES, 2 * (page + 1) * per_page))
+
+
+def _kept(session: Session, reader, kinds: list[str], q: str, scope: Scope, limit: int):
+    """The index's hits, what the reader may see of them, and whether a kind had more."""
+    per_kind: dict[str, list[int]] = {}
+    hits, more = [], False
+    for hit in search.search_kinds(session, kinds, q, limit + 1):  # one more: are there more?
+        ids = per_kind.setdefault(hit.kind, [])
+        if len(ids) < limit:
+            ids.append(hit.ref_id)
+            hits.append(hit)
+        else:
+            more = True
+    allowed = {kind: SOURCES[kind].visible(session, reader, ids, scope)
+               for kind, ids in per_kind.items()}
+    return hits, allowed, more
+
+
+def allowed_hits(hits, allowed) -> list:
+    return [h for h in hits if h.ref_id in allowed[h.kind]]
+
+
 def site_search(session: Session, reader, f: Filters, page: int = 1,
                 per_page: int = PER_PAGE) -> ResultPage:
     """One page of what ``reader`` (a user or None) may find for ``f``, best first."""
     page = min(max(page, 1), MAX_PAGE)
     if not search.query_tokens(f.q):
         return ResultPage(page=page, per_page=per_page)
-    chosen = [s for s in sources() if not f.kinds or s.kind in f.kinds]
-    hits = search.search_kinds(session, [s.kind for s in chosen], f.q)
-    per_kind: dict[str, list[int]] = {}
-    for hit in hits:
-        per_kind.setdefault(hit.kind, []).append(hit.ref_id)
-    more = any(len(ids) >= search.CANDIDATES for ids in per_kind.values())
+    chosen = [s.kind for s in sources() if not f.kinds or s.kind in f.kinds]
     scope = _scope(session, f)
-    allowed = {kind: SOURCES[kind].visible(session, reader, ids, scope)
-               for kind, ids in per_kind.items()}
-    kept = [h for h in hits if h.ref_id in allowed[h.kind]]
+    limit = candidates(page, per_page, scope)
+    hits, allowed, more = _kept(session, reader, chosen, f.q, scope, limit)
+    if more and limit < search.CANDIDATES and len(allowed_hits(hits, allowed)) <= page * per_page:
+        # the reader may see too few of the first ids for this page: read them all
+        hits, allowed, more = _kept(session, reader, chosen, f.q, scope, search.CANDIDATES)
+    kept = allowed_hits(hits, allowed)
     kept.sort(key=lambda h: (h.rank, allowed[h.kind][h.ref_id] or datetime.min, h.ref_id),
               reverse=True)
     window = kept[(page - 1) * per_page:page * per_page]

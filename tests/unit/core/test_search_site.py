@@ -3,6 +3,7 @@ filters, highlighting that escapes first, and the relevance cases in four script
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 
 import pytest
@@ -135,6 +136,61 @@ def test_pages_are_cut_from_the_ranked_list(db_session, world, factories):
     assert {r.ref_id for r in first.results}.isdisjoint({r.ref_id for r in third.results})
     far = site_search.site_search(db_session, None, site_search.Filters(q="flicker"), page=10**9)
     assert far.results == [] and far.page == site_search.MAX_PAGE
+
+
+@pytest.fixture
+def limits(monkeypatch):
+    """The number of ids each search asks every kind for, in order."""
+    asked = []
+    real = search.search_kinds
+
+    def spy(session, names, query, limit=search.CANDIDATES):
+        asked.append(limit)
+        return real(session, names, query, limit)
+
+    monkeypatch.setattr(search, "search_kinds", spy)
+    monkeypatch.setattr(site_search, "FIRST_CANDIDATES", 10)
+    return asked
+
+
+def test_an_unfiltered_first_page_reads_only_the_first_ids(db_session, world, factories, limits):
+    factories.feedback_requests(40, world["category"], world["north"], _roads(db_session),
+                                title="Flicker")
+    first = site_search.site_search(db_session, None, site_search.Filters(q="flicker"), per_page=5)
+    # this page and the next, twice over: 20 ids (and one to tell there are more), not
+    # search.CANDIDATES
+    assert limits == [21] and len(first.results) == 5 and first.more and first.has_next
+    assert first.total == 20
+    later = site_search.site_search(db_session, None, site_search.Filters(q="flicker"), page=3,
+                                    per_page=5)
+    assert limits[-1] == 41 and len(later.results) == 5 and not later.more
+    newest = [r.ref_id for r in first.results]
+    assert newest == sorted(newest, reverse=True)
+    assert set(newest).isdisjoint(r.ref_id for r in later.results)
+
+
+def test_filters_or_hidden_first_ids_read_all_the_candidates(db_session, world, factories, limits,
+                                                             monkeypatch):
+    made = factories.feedback_requests(40, world["category"], world["north"], _roads(db_session),
+                                       title="Flicker")
+    today = utcnow().date()
+    dated = site_search.site_search(db_session, None, site_search.Filters(
+        q="flicker", date_from=today), per_page=5)
+    assert limits == [search.CANDIDATES + 1] and dated.total == 40
+    # the 30 newest are not for this reader: the first 20 ids show nothing, so all are read
+    oldest = sorted(r.id for r in made)[:10]
+    source = site_search.SOURCES["request"]
+    rule = source.visible
+
+    def fewer(session, reader, ids, scope):
+        return {i: when for i, when in rule(session, reader, ids, scope).items() if i in oldest}
+
+    monkeypatch.setitem(site_search.SOURCES, "request", dataclasses.replace(
+        source, visible=fewer))
+    hidden = site_search.site_search(db_session, None, site_search.Filters(q="flicker"), per_page=5)
+    assert limits[1:] == [21, search.CANDIDATES + 1]
+    assert [r.ref_id for r in hidden.results] == sorted(oldest, reverse=True)[:5]
+    assert hidden.total == 10 and not hidden.more
 
 
 def test_the_number_of_statements_does_not_grow_with_the_results(app, db_session, world, factories):
