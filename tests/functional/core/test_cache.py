@@ -347,6 +347,21 @@ def test_a_cached_page_is_compressed_harder_once_and_served_from_memory(city, tw
     assert gzip.decompress(gz.data) == plain
 
 
+def test_a_page_made_for_one_reader_is_compressed_fast(app, client, factories, login):
+    """Not cached, so compressed for each response: at COMPRESS_BR_LEVEL (1), a quarter of the
+    CPU of Flask-Compress's default for a few more bytes."""
+    import brotli
+
+    assert app.config["COMPRESS_BR_LEVEL"] == 1
+    login(factories.user())
+    response = client.get("/en/account/settings", headers={"Accept-Encoding": "br"})
+    assert response.status_code == 200 and response.headers["Content-Encoding"] == "br"
+    plain = brotli.decompress(response.data)
+    assert b"<html" in plain
+    assert len(response.data) == len(brotli.compress(plain, quality=1))
+    assert len(response.data) != len(brotli.compress(plain, quality=4))
+
+
 def test_static_files_are_fingerprinted_and_kept_for_a_year(client):
     html = client.get("/en/accessibility").get_data(as_text=True)
     links = re.findall(r'(?:href|src)="(/static/[^"]+)"', html)
