@@ -37,7 +37,7 @@ from portal.literacy.models import (
     QuizChoice,
     QuizQuestion,
 )
-from portal.literacy.services import index_course
+from portal.literacy.services import CACHE_TOPIC, index_course
 from portal.responsibility.models import Department, staff_department
 from portal.responsibility.services import check_source, check_versions, clean_versions
 
@@ -51,7 +51,6 @@ QUESTION_MAX = 500
 CHOICE_MAX = 200
 EXPLANATION_MAX = 1000
 MIN_CHOICES, MAX_CHOICES = 2, 6
-CACHE_TOPIC = "literacy"
 
 
 # --- who may author -------------------------------------------------------------------------

@@ -95,7 +95,7 @@ def verify():
 @bp.get("/learn/<slug:slug>")
 @cached_page("literacy")
 def course(slug: str):
-    found = _get(services.get_course, slug)
+    found = _get(services.read_course, slug)
     mine = progress.progress_for(db.session, current_user, found)
     done = progress.done_step_ids(db.session, current_user, found) if mine else set()
     continue_args = services.args_for_step_id(found, mine.last_step_id) if mine else None
@@ -145,7 +145,7 @@ def _step_page(view: services.StepView, results=None, answer_forms=None, status:
 def step(slug: str, lesson_slug: str, position: int):
     """A step. An anonymous reader's quiz form comes back here by GET (``check`` names the
     question): the answer is checked and shown, never saved."""
-    view = _get(services.get_step, slug, lesson_slug, position)
+    view = _get(services.read_step, slug, lesson_slug, position)
     checked = request.args.get("check", type=int)
     question = next((q for q in view.step.questions if q.id == checked), None)
     if question is None or current_user.is_authenticated:

@@ -19,6 +19,8 @@ from portal.core.errors import NotFound
 from portal.literacy.digcomp import COMPETENCES
 from portal.literacy.models import LEVELS, Course, Lesson, LessonStep, QuizQuestion
 
+CACHE_TOPIC = "literacy"  # the cached pages' and held outlines' topic: editors' changes bump it
+
 LEVEL_LABELS = {"beginner": _l("Beginner"), "intermediate": _l("Intermediate"),
                 "advanced": _l("Advanced")}
 
@@ -73,21 +75,64 @@ def get_step(session: Session, slug: str, lesson_slug: str, position: int) -> St
     """The step at ``position`` of a lesson, with its neighbours in the whole course and,
     for a quiz, its questions and their choices."""
     course = get_course(session, slug)
+
+    def questions(step: LessonStep) -> None:
+        if step.kind == "quiz":
+            load_questions(session, [step])
+        else:
+            from sqlalchemy.orm.attributes import set_committed_value
+
+            set_committed_value(step, "questions", [])
+
+    return _step_view(course, lesson_slug, position, questions)
+
+
+def read_step(session: Session, slug: str, lesson_slug: str, position: int) -> StepView:
+    """``get_step`` for the step's page, which only reads it: the course's outline is held in
+    this process (``read_course``), so a signed-in learner's page reads only their progress."""
+    return _step_view(read_course(session, slug), lesson_slug, position)
+
+
+def read_course(session: Session, slug: str) -> Course:
+    """A published course with its lessons, steps, quiz questions and choices, for pages that
+    only read it: held in this process under the "literacy" version (``cache.held``; every
+    editor's change bumps it), as objects that no session holds, loaded in five statements
+    when it is not held. Never hand them to a session (``get_course`` is for writes)."""
+    from portal.core.cache import held
+
+    course = held(CACHE_TOPIC, f"course:{slug}", lambda: _outline(session, slug))
+    if course is None:
+        raise NotFound()
+    return course
+
+
+def _outline(session: Session, slug: str) -> Course | None:
+    course = session.scalar(
+        select(Course).where(Course.slug == slug, Course.state == "published")
+        .options(selectinload(Course.lessons).selectinload(Lesson.steps)))
+    if course is None:
+        return None
+    steps = all_steps(course)
+    load_questions(session, steps)
+    for obj in (course, *course.lessons, *steps, *(q for s in steps for q in s.questions),
+                *(c for s in steps for q in s.questions for c in q.choices)):
+        if obj in session:
+            session.expunge(obj)
+    return course
+
+
+def _step_view(course: Course, lesson_slug: str, position: int, questions=None) -> StepView:
     lesson = next((le for le in course.lessons if le.slug == lesson_slug), None)
     if lesson is None:
         raise NotFound()
     step = next((s for s in lesson.steps if s.position == position), None)
     if step is None:
         raise NotFound()
+    if questions is not None:
+        questions(step)
     ordered = all_steps(course)
     at = ordered.index(step)
     lesson_of = {s.id: le for le in course.lessons for s in le.steps}
-    if step.kind == "quiz":
-        load_questions(session, [step])
-    else:
-        from sqlalchemy.orm.attributes import set_committed_value
-
-        set_committed_value(step, "questions", [])
     return StepView(course, lesson, step, lesson.steps.index(step) + 1, len(lesson.steps),
                     ordered[at - 1] if at > 0 else None,
                     ordered[at + 1] if at + 1 < len(ordered) else None, lesson_of)

@@ -48,3 +48,38 @@ def test_course_rows_keep_their_topic_and_a_learners_rows_have_none():
     for cls in (models.CourseProgress, models.StepDone, models.QuizAnswer, models.Certificate,
                 models.LearnerClass, models.ClassEnrolment):
         assert page_cache.topic_of(cls) is None
+
+
+def test_a_learners_step_page_reads_only_their_own_rows_once_the_outline_is_held(
+        cached_app, course, learner):
+    """The course's outline (lessons, steps, questions, choices) is held per process under
+    "literacy" (``services.read_course``): a signed-in step page or course page reads only
+    the learner's progress, and an author's change shows on the next request."""
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from tests.functional.support import QueryCounter
+
+    client = cached_app.test_client()
+    assert client.post("/en/account/login", data={"email": learner.email,
+                                                  "password": PASSWORD}).status_code == 303
+    quiz = step_url(course, position=3)
+    for url in (step_url(course, position=2), quiz, f"/en/learn/{course.slug}"):
+        assert client.get(url).status_code == 200  # the outline is held from here on
+        with QueryCounter(db.engine) as counted:
+            response = client.get(url)
+        assert response.status_code == 200
+        read = " ".join(counted.statements)
+        for table in ("FROM course ", "FROM lesson ", "FROM lesson_step", "FROM quiz_question",
+                      "FROM quiz_choice"):
+            assert table not in read, (url, table)
+        selects = [s for s in counted.statements if s.startswith("SELECT")]
+        assert len(selects) <= 3, selects  # progress, steps done, a quiz's latest answers
+    assert client.get(quiz).get_data(as_text=True).count('class="quiz-question"') == 2
+    with cached_app.app_context():  # a write in the reader's process bumps its backend
+        step = db.session.scalars(select(models.LessonStep).where(
+            models.LessonStep.position == 2)).first()
+        step.title_i18n = {**step.title_i18n, "en": "Make the text bigger, again"}
+        db.session.commit()
+    assert "Make the text bigger, again" in client.get(
+        step_url(course, position=2)).get_data(as_text=True)
