@@ -121,8 +121,14 @@ def _collect(session, flush_context, instances=None):
 
 
 def _bulk(orm_execute_state):
+    """An UPDATE, DELETE or INSERT statement run through the session: its models' topics, or
+    for a plain table (an association table written by Core) the ``cache_topic`` in its
+    ``info``."""
     if orm_execute_state.is_update or orm_execute_state.is_delete or orm_execute_state.is_insert:
         topics = {topic_of(m.class_) for m in orm_execute_state.all_mappers}
+        table = getattr(orm_execute_state.statement, "table", None)
+        if table is not None and not topics:
+            topics.add(getattr(table, "info", {}).get("cache_topic"))
         topics.discard(None)
         if topics:
             touch(orm_execute_state.session, *topics)
@@ -362,18 +368,19 @@ def reference(name: str, loader: Callable[[], Any]):
 _held = _Local(size=4096)
 
 
-def held(topic: str, key: str, load: Callable[[], Any]):
-    """``load()``'s result, kept in this process under ``key`` and ``topic``'s current version
-    for at most ``PAGE_CACHE_TIMEOUT`` seconds (a bound should a bump ever fail): a write to
-    the topic's tables in any process gives it a new version, so the next request loads
-    afresh (``_kept``, as pieces of pages are kept). With caching off (tests), ``load()`` runs
-    every time.
+def held(topic: str | tuple[str, ...], key: str, load: Callable[[], Any]):
+    """``load()``'s result, kept in this process under ``key`` and the current version of
+    ``topic`` (or of each of several) for at most ``PAGE_CACHE_TIMEOUT`` seconds (a bound
+    should a bump ever fail): a write to the topic's tables in any process gives it a new
+    version, so the next request loads afresh (``_kept``, as pieces of pages are kept). With
+    caching off (tests), ``load()`` runs every time.
 
     ``key`` must name everything the value depends on; the value must be safe to share
     between requests and threads (plain values, or ORM objects never added to a session)."""
     if not _enabled():
         return load()
-    return _kept(_held, "held:", (topic,), f"{current_app.config.get('SQLALCHEMY_DATABASE_URI')}|{key}",
+    topics = (topic,) if isinstance(topic, str) else topic
+    return _kept(_held, "held:", topics, f"{current_app.config.get('SQLALCHEMY_DATABASE_URI')}|{key}",
                  load)
 
 

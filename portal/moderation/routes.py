@@ -51,7 +51,8 @@ class Lookups:
     """Names for the filters and the rows: the categories, areas and departments from the
     per-process reference data (no query); the assignees of the page's rows in one query."""
 
-    def __init__(self, items: list[QueueItem]) -> None:
+    def __init__(self, items: list[QueueItem],
+                 directory: services.StaffDirectory | None = None) -> None:
         ref = responsibility.reference_data(db.session)
         self.departments = [(d, d.depth) for d in ref.departments]
         self.areas = [(a, a.depth) for a in ref.areas]
@@ -59,9 +60,13 @@ class Lookups:
         self.department = {d.id: d for d in ref.departments}
         self.area = {a.id: a for a in ref.areas}
         self.category = {c.id: c for c in ref.categories}
-        ids = {i.assigned_user_id for i in items if i.assigned_user_id}
-        self.user = dict(db.session.execute(
-            select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
+        names = directory.names if directory is not None else {}
+        self.user = {i.assigned_user_id: names[i.assigned_user_id] for i in items
+                     if i.assigned_user_id in names}
+        ids = {i.assigned_user_id for i in items if i.assigned_user_id} - set(self.user)
+        if ids:  # not staff (any more), or blocked: looked up
+            self.user.update(db.session.execute(
+                select(User.id, User.display_name).where(User.id.in_(ids))).all())
 
 
 def _fill_choices(form: forms.QueueFilterForm, lookups: Lookups) -> None:
@@ -75,12 +80,18 @@ def _fill_choices(form: forms.QueueFilterForm, lookups: Lookups) -> None:
         SelectChoice(code, str(info.label)) for code, info in services.all_states()]
 
 
-def _bulk_form(bound: bool = False, departments: set[int] | None = None) -> forms.BulkForm:
-    """The bulk form: bound to what was posted, or empty."""
+def _bulk_form(bound: bool = False, departments: set[int] | None = None,
+               directory: services.StaffDirectory | None = None) -> forms.BulkForm:
+    """The bulk form: bound to what was posted, or empty; its colleagues from the staff
+    directory held per process when the page has it."""
     form = forms.BulkForm() if bound else forms.BulkForm(formdata=None)
+    if directory is not None:
+        people = directory.colleagues(current_user, departments or set())
+    else:
+        people = [(u.id, u.display_name)
+                  for u in services.colleagues(db.session, current_user, departments)]
     form.assignee.choices = [SelectChoice("", _("Choose a colleague"))] + [
-        SelectChoice(u.id, u.display_name)
-        for u in services.colleagues(db.session, current_user, departments)]
+        SelectChoice(user_id, name) for user_id, name in people]
     return form
 
 
@@ -130,15 +141,17 @@ def _rows(items: list[QueueItem], lookups: Lookups, co_handled: set[int], args: 
 
 def _context(bulk_form: forms.BulkForm | None = None) -> dict:
     form = _filter_form()
-    # The staff member's departments, looked up once for the rows, co-handling and colleagues.
-    departments = (services.staff_department_ids(db.session, current_user)
+    # Who works where and their names, held per process: the staff member's departments for
+    # the rows, co-handling and colleagues, and the assignees' names.
+    directory = services.staff_directory(db.session)
+    departments = (directory.departments_of(current_user)
                    if services.acts_for_parties(current_user) else set())
     items, cursor = services.page(db.session, current_user, _filters(form),
                                   after=request.args.get("after") or None, departments=departments)
-    lookups = Lookups(items)
+    lookups = Lookups(items, directory)
     _fill_choices(form, lookups)
     args = filter_args()
-    bulk = bulk_form or _bulk_form(departments=departments)
+    bulk = bulk_form or _bulk_form(departments=departments, directory=directory)
     co_handled = services.co_handled(db.session, current_user, items, departments)
     selected = set(bulk["items"].data or [])
     return {

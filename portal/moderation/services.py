@@ -245,6 +245,62 @@ def all_staff(session: Session) -> list[User]:
         .order_by(User.display_name, User.id)))
 
 
+@dataclass(frozen=True)
+class StaffDirectory:
+    """Who works for which accountable party, with their names: what the queue's page needs
+    of ``staff_department`` and ``user_account``, read in one statement and held per process
+    (``staff_directory``)."""
+
+    names: dict[int, str]  # every staff member who is not blocked -> display name, by name
+    departments: dict[int, frozenset[int]]  # a staff member (blocked too) -> their parties
+    members: dict[int, tuple[int, ...]]  # a party -> its staff who are not blocked, by name
+
+    def departments_of(self, user: User) -> set[int]:
+        return set(self.departments.get(user.id, ()))
+
+    def colleagues(self, user: User, departments: set[int]) -> list[tuple[int, str]]:
+        """(id, name) of whom ``user`` may hand queue items to, as ``colleagues`` says."""
+        if sees_everything(user):
+            ids = list(self.names)
+        else:
+            wanted = {i for d in departments for i in self.members.get(d, ())}
+            ids = [i for i in self.names if i in wanted]
+        people = [(i, self.names[i]) for i in ids]
+        if user.id not in ids:
+            people.insert(0, (user.id, user.display_name))
+        return people
+
+
+def staff_directory(session: Session) -> StaffDirectory:
+    """The staff directory, held in this process under the versions of "accounts" (names,
+    blocks) and "responsibility" (who works where: ``Department.staff``), so a change in any
+    process is seen on the next request. For pages that only read: a service that changes
+    membership and checks it in the same transaction asks ``staff_department_ids``."""
+    from portal.core.cache import ACCOUNTS_TOPIC, held
+
+    return held((ACCOUNTS_TOPIC, "responsibility"), "staff-directory",
+                lambda: _staff_directory(session))
+
+
+def _staff_directory(session: Session) -> StaffDirectory:
+    from portal.responsibility.models import staff_department
+
+    names: dict[int, str] = {}
+    departments: dict[int, set[int]] = {}
+    members: dict[int, list[int]] = {}
+    for user_id, department_id, name, blocked in session.execute(
+            select(staff_department.c.user_id, staff_department.c.department_id,
+                   User.display_name, User.blocked_at.is_not(None))
+            .join(User, User.id == staff_department.c.user_id)
+            .order_by(User.display_name, User.id)):
+        departments.setdefault(user_id, set()).add(department_id)
+        if not blocked:
+            names[user_id] = name
+            members.setdefault(department_id, []).append(user_id)
+    return StaffDirectory(names, {u: frozenset(d) for u, d in departments.items()},
+                          {d: tuple(u) for d, u in members.items()})
+
+
 def colleagues(session: Session, user: User, departments: set[int] | None = None) -> list[User]:
     """Whom ``user`` may hand queue items to: the staff of their departments; for moderators
     and administrators, every department's staff. Always includes ``user``."""

@@ -24,6 +24,9 @@ staff_department = Table(
     db.Model.metadata,
     Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
     Column("department_id", ForeignKey("department.id", ondelete="CASCADE"), primary_key=True),
+    # Written by Core statements (accounts, organizations): the session hooks read the topic
+    # here (portal/core/cache.py, ``_bulk``), so the staff directory held per process follows.
+    info={"cache_topic": "responsibility"},
 )
 
 

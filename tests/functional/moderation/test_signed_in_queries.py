@@ -62,8 +62,8 @@ def _whole_reference_tables(seen: list[str]) -> list[str]:
 
 # The most each page may run (what they ran before this work is in brackets): the signed-in
 # user is held per process (accounts.services.load_user), so none of these loads it again.
-QUEUE_ADMIN = 4  # the rows, the assignees' names, colleagues, own departments [11, then 5]
-QUEUE_STAFF = 5  # + the staff member's departments (once), the dispatcher [13, then 6]
+QUEUE_ADMIN = 1  # the rows; who works where and their names are held [11, then 5, then 4]
+QUEUE_STAFF = 2  # + the dispatcher [13, then 6, then 5]
 STAFF_PAGE = 10  # the request, its timeline, files, reply templates, who may act [15, then 11]
 MINE = 1  # the page of requests [3, then 2]
 
@@ -112,3 +112,47 @@ def test_your_requests_runs_two_statements_for_5_or_25_requests(world, client_fo
     world.requests(20, resident=resident)
     big = _get(client, "/en/requests/mine")
     assert len(small) == len(big) <= MINE, _describe(big)
+
+
+def test_the_held_staff_directory_follows_every_change_at_once(
+        world, client_for, db_session, factories, reference_cache):
+    """Who works where and their names are held per process (``services.staff_directory``):
+    a colleague joining, renamed, blocked or leaving shows on the next page, for a staff
+    member (their department's colleagues) and an administrator (everyone), and the rows'
+    assignees keep their names."""
+    from portal.accounts.services import set_roles
+    from portal.core.models import utcnow
+    from portal.core.roles import STAFF
+    from tests.functional.support import page
+
+    lead = world.users["lead_staff"]
+    world.requests(1, assigned_user_id=world.users["colleague"].id)
+
+    clients = {}  # signed in once: a login writes a session row, which would bump "accounts"
+
+    def choices(user):
+        if user.id not in clients:
+            clients[user.id] = client_for(user)
+        response = clients[user.id].get("/en/staff/queue/")
+        assert response.status_code == 200
+        html = page(response)
+        return ([o.text.strip() for o in html.one("select", id="assignee").find_all("option")][1:],
+                html.one("table").text)
+
+    assert choices(lead)[0] == ["Colleague", "Lead Staff"]
+    assert "Colleague" in choices(world.users["administrator"])[1]
+    newcomer = factories.user(roles=["staff"], display_name="Ada Newcomer")
+    assert choices(lead)[0] == ["Colleague", "Lead Staff"]
+    admin = world.users["administrator"]
+    roads = world.departments["roads"].id
+    set_roles(db_session, admin, newcomer, {STAFF}, department_ids={roads})
+    assert choices(lead)[0] == ["Ada Newcomer", "Colleague", "Lead Staff"]
+    world.users["colleague"].display_name = "Colleague Renamed"
+    newcomer.blocked_at = utcnow()
+    db_session.commit()
+    names, rows = choices(lead)
+    assert names == ["Colleague Renamed", "Lead Staff"] and "Colleague Renamed" in rows
+    assert "Ada Newcomer" not in choices(world.users["administrator"])[0]
+    set_roles(db_session, admin, world.users["colleague"], {STAFF}, department_ids=set())
+    names, rows = choices(lead)
+    assert names == ["Lead Staff"] and "Colleague Renamed" in rows  # still the assignee
