@@ -72,11 +72,10 @@ def user(user_id: int):
                 flash(_l("The roles of %(name)s are saved.", name=target.display_name), "success")
                 return redirect(url_for("admin.user", user_id=target.id), code=303)
         status = 422
-    else:
+    page = render_template("admin/user.html", target=target, form=form, block_form=EmptyForm())
+    if request.method == "GET":  # after rendering: the commit expires nothing the page reads
         audit_log.viewed(db.session, current_user, "user", target.id, target.id, request.remote_addr)
-    return render_template(
-        "admin/user.html", target=target, form=form, block_form=EmptyForm()
-    ), status
+    return page, status
 
 
 @bp.post("/users/<int:user_id>/block")
@@ -129,10 +128,11 @@ def mailbox_message(message_id: int):
     message = db.session.scalar(select(MailboxMessage).where(MailboxMessage.id == message_id))
     if message is None:
         abort(404)
+    page = render_template("admin/mailbox_message.html", message=message)
     owner = accounts.find_by_email(db.session, message.recipient)
     audit_log.viewed(db.session, current_user, "mail", message.id, owner.id if owner else None,
-                 request.remote_addr)
-    return render_template("admin/mailbox_message.html", message=message)
+                     request.remote_addr)
+    return page
 
 
 @bp.get("/audit/personal-data")

@@ -65,4 +65,11 @@ def viewed(session: Session, actor: User, target_type: str, target_id: int | Non
         return
     record(session, actor, "personal.viewed", target_type, target_id, ip_address,
            subject_id=subject_id, **details)
-    session.commit()
+    # What the request loaded stays loaded: the view costs its INSERT, no reloading after it.
+    inner = session() if callable(session) else session
+    keep = inner.expire_on_commit
+    inner.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        inner.expire_on_commit = keep

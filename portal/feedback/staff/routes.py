@@ -244,10 +244,12 @@ def detail(code: str):
     if htmx and not htmx.history_restore_request and template_id and "answer" in forms_:
         return render_template("feedback/staff/_answer_form.html", item=item,
                                form=forms_["answer"], picker=picker)
+    page = _page(item, forms_, picker=picker, open_action="answer" if template_id else None)
     if item.personal_data_removed_at is None:  # the page shows the resident's details
+        # after rendering: the commit expires nothing the page still reads (one INSERT)
         audit.viewed(db.session, current_user, "request", item.id, item.resident_id,
                      request.remote_addr)
-    return _page(item, forms_, picker=picker, open_action="answer" if template_id else None)
+    return page
 
 
 @bp.get("/<code>/files/<int:attachment_id>")
