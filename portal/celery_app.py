@@ -71,6 +71,10 @@ def celery_init_app(app: Flask) -> Celery:
                 "task": "portal.deliberation.meeting_tasks.send_meeting_reminders",
                 "schedule": app.config.get("MEETING_REMINDER_SECONDS", 900.0),
             },
+            "build-data-exports": {  # the ones a lost task left, and expired ones deleted
+                "task": "portal.accounts.tasks.build_pending_exports",
+                "schedule": app.config.get("DATA_EXPORT_SWEEP_SECONDS", 600.0),
+            },
             "send-digests": {
                 "task": "portal.core.tasks.send_digests",
                 "schedule": crontab(hour=7, minute=0),

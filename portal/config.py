@@ -72,6 +72,7 @@ class Config:
     OUTBOX_MAX_ATTEMPTS = 8
     OUTBOX_DRAIN_SECONDS = 30.0
     CELERY_DISPATCH = True
+    DATA_EXPORT_HOURS = 72  # how long a "download my data" zip is kept (then deleted)
     # The portal's public address, for links in mail written outside a web request.
     PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000")
     FEEDBACK_CONFIRM_DAYS = 5  # working days for the resident to confirm an answer

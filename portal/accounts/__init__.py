@@ -6,6 +6,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from portal.accounts import privacy, tasks  # noqa: F401  (its parts, its Celery tasks)
     from portal.accounts.routes import bp
     from portal.core import sent_mail
 

@@ -127,3 +127,21 @@ class PreferencesForm(PortalForm):
         validators=[validators.Optional()],
         description=_l("Every change is also listed on your notifications page."),
     )
+
+
+def _password_field():
+    return PasswordField(
+        _l("Your password"), validators=[required(_l("Enter your password.")), length(PASSWORD_MAX)]
+    )
+
+
+class DataExportForm(PortalForm):
+    password = _password_field()
+
+
+class DeleteAccountForm(PortalForm):
+    password = _password_field()
+    confirmation = StringField(
+        _l("Type your email address to confirm"),
+        validators=[required(_l("Type your email address exactly as shown.")), length(254)],
+    )

@@ -288,3 +288,4 @@ def change_email():
 
 
 from portal.accounts import notifications as _notifications  # noqa: E402, F401  (adds its routes)
+from portal.accounts import privacy_routes as _privacy_routes  # noqa: E402, F401  (adds its routes)

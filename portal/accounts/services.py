@@ -352,10 +352,12 @@ def set_roles(
     current = {r.role for r in user.roles}
     for role in sorted(roles - current):
         user.roles.append(UserRole(role=role))
-        audit.record(session, actor, "role.granted", "user", user.id, ip_address, role=role)
+        audit.record(session, actor, "role.granted", "user", user.id, ip_address,
+                     subject_id=user.id, role=role)
     for role in sorted(current - roles):
         session.execute(delete(UserRole).where(UserRole.user_id == user.id, UserRole.role == role))
-        audit.record(session, actor, "role.revoked", "user", user.id, ip_address, role=role)
+        audit.record(session, actor, "role.revoked", "user", user.id, ip_address,
+                     subject_id=user.id, role=role)
     if STAFF not in roles:
         department_ids = set()
     # Government departments only: an organization's party links follow its verification

@@ -1,7 +1,7 @@
 """Forms of the administrators' pages."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SearchField, SelectChoice, SelectField, validators
+from wtforms import DateField, SearchField, SelectChoice, SelectField, validators
 
 from portal.core.forms import PortalForm, length
 from portal.core.gallery import MultiCheckboxField
@@ -29,3 +29,17 @@ class UserRolesForm(PortalForm):
         coerce=int,
         description=_l("Staff answer for the departments ticked here."),
     )
+
+
+class PersonalDataLogForm(PortalForm):
+    """The personal-data log's filters: whose data, which member of staff, which days."""
+
+    class Meta:
+        csrf = False  # a GET search bound to request.args
+
+    person = SearchField(_l("Whose data (email address or account number)"),
+                         validators=[validators.Optional(), length(254)])
+    staff = SearchField(_l("Who looked or changed (email address or account number)"),
+                        validators=[validators.Optional(), length(254)])
+    start = DateField(_l("From"), validators=[validators.Optional()])
+    end = DateField(_l("Until"), validators=[validators.Optional()])

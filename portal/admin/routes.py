@@ -10,6 +10,7 @@ from wtforms import SelectChoice
 
 from portal.accounts import services as accounts
 from portal.admin import forms, services
+from portal.core import audit as audit_log
 from portal.core.audit import ACTION_LABELS
 from portal.core.auth import role_required
 from portal.core.errors import Forbidden, Invalid
@@ -71,9 +72,10 @@ def user(user_id: int):
                 flash(_l("The roles of %(name)s are saved.", name=target.display_name), "success")
                 return redirect(url_for("admin.user", user_id=target.id), code=303)
         status = 422
-    return render_template(
-        "admin/user.html", target=target, form=form, block_form=EmptyForm()
-    ), status
+    page = render_template("admin/user.html", target=target, form=form, block_form=EmptyForm())
+    if request.method == "GET":  # after rendering: the commit expires nothing the page reads
+        audit_log.viewed(db.session, current_user, "user", target.id, target.id, request.remote_addr)
+    return page, status
 
 
 @bp.post("/users/<int:user_id>/block")
@@ -126,7 +128,24 @@ def mailbox_message(message_id: int):
     message = db.session.scalar(select(MailboxMessage).where(MailboxMessage.id == message_id))
     if message is None:
         abort(404)
-    return render_template("admin/mailbox_message.html", message=message)
+    page = render_template("admin/mailbox_message.html", message=message)
+    owner = accounts.find_by_email(db.session, message.recipient)
+    audit_log.viewed(db.session, current_user, "mail", message.id, owner.id if owner else None,
+                     request.remote_addr)
+    return page
+
+
+@bp.get("/audit/personal-data")
+@role_required(ADMIN)
+def personal_data_log():
+    form = forms.PersonalDataLogForm(request.args)
+    form.validate_search()
+    page = services.personal_data_page(
+        db.session, subject=form.person.data or "", actor=form.staff.data or "",
+        start=form.start.data, end=form.end.data,
+        before=int_arg(request.args.get("before")), after=int_arg(request.args.get("after")))
+    return render_template("admin/personal_data_log.html", search=form, page=page,
+                           labels=ACTION_LABELS, names=services.subject_names(db.session, page.items))
 
 
 @bp.get("/")

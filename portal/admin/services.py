@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from portal.core.audit import PERSONAL_ACTIONS
 from portal.core.models import AuditEvent, MailboxMessage, User, UserRole
 from portal.core.pagination import Page, keyset
 
@@ -38,3 +41,39 @@ def target_names(session: Session, events: list[AuditEvent]) -> dict[int, str]:
 
 def mailbox_page(session: Session, before=None, after=None, per_page: int = 30) -> Page:
     return keyset(session, select(MailboxMessage), MailboxMessage.id, before, after, per_page)
+
+
+def _account_id(session: Session, text: str) -> int | None:
+    """An account by its number or its email address; None for no such account."""
+    text = text.strip()
+    if text.isdigit() and len(text) <= 12:
+        return int(text)
+    from portal.accounts.services import find_by_email
+
+    user = find_by_email(session, text) if "@" in text else None
+    return user.id if user else None
+
+
+def personal_data_page(session: Session, subject: str = "", actor: str = "",
+                       start: date | None = None, end: date | None = None,
+                       before=None, after=None, per_page: int = 50) -> Page:
+    """Who viewed or changed whose personal data, newest first: the personal-data actions,
+    and every action about a person's account (``subject_id``), filtered."""
+    stmt = select(AuditEvent).options(joinedload(AuditEvent.actor)).where(
+        or_(AuditEvent.action.in_(PERSONAL_ACTIONS), AuditEvent.subject_id.is_not(None)))
+    for text, column in ((subject, AuditEvent.subject_id), (actor, AuditEvent.actor_id)):
+        if text:
+            account = _account_id(session, text)
+            stmt = stmt.where(column == account) if account is not None else stmt.where(false())
+    if start is not None:
+        stmt = stmt.where(AuditEvent.created_at >= datetime.combine(start, time()))
+    if end is not None and end < date.max:  # the whole of the last day
+        stmt = stmt.where(AuditEvent.created_at < datetime.combine(end + timedelta(days=1), time()))
+    return keyset(session, stmt, AuditEvent.id, before, after, per_page)
+
+
+def subject_names(session: Session, events: list[AuditEvent]) -> dict[int, str]:
+    ids = {e.subject_id for e in events if e.subject_id}
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())

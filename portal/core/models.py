@@ -6,8 +6,9 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -21,6 +22,24 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+class DisplayName(TypeDecorator):
+    """A person's display name; an empty one is a deleted account's ("Former participant",
+    in the reader's language, wherever the name is printed: loaded rows and plain selects).
+    Registration asks for two characters at least, so no living account has an empty name."""
+
+    impl = String(80)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return "" if value is FORMER_PARTICIPANT else value  # a tombstone's, loaded
+
+    def process_result_value(self, value, dialect):
+        return FORMER_PARTICIPANT if value == "" else value
+
+
+FORMER_PARTICIPANT = _l("Former participant")
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
     # Users, their sessions and roles are the "accounts" topic (not "core" with the audit log
@@ -30,7 +49,7 @@ class User(UserMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
-    display_name: Mapped[str] = mapped_column(String(80))
+    display_name: Mapped[str] = mapped_column(DisplayName())
     password_hash: Mapped[str] = mapped_column(String(255))
     email_confirmed_at: Mapped[datetime | None]
     pending_email: Mapped[str | None] = mapped_column(String(254))
@@ -40,6 +59,9 @@ class User(UserMixin, db.Model):
     blocked_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Set when the person deleted their account: the row stays as a tombstone that holds no
+    # personal data and cannot sign in (portal/accounts/privacy.py).
+    deleted_at: Mapped[datetime | None]
 
     roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -64,8 +86,8 @@ class User(UserMixin, db.Model):
     __hash__ = UserMixin.__hash__
 
     @property
-    def is_active(self) -> bool:  # Flask-Login refuses blocked accounts
-        return self.blocked_at is None
+    def is_active(self) -> bool:  # Flask-Login refuses blocked and deleted accounts
+        return self.blocked_at is None and self.deleted_at is None
 
     @property
     def role_names(self) -> set[str]:
@@ -122,6 +144,9 @@ class AuditEvent(db.Model):
     action: Mapped[str] = mapped_column(String(64), index=True)
     target_type: Mapped[str] = mapped_column(String(64))
     target_id: Mapped[int | None]
+    # The person whose personal data was viewed or changed, when there is one (a request's
+    # resident, the account an administrator opened): what the personal-data log filters on.
+    subject_id: Mapped[int | None] = mapped_column(index=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ip_address: Mapped[str | None] = mapped_column(String(64))
 

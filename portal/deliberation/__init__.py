@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
         open_data,  # noqa: F401  (its datasets: portal.core.datasets)
         poll_routes,  # votes: its routes on bp, section
         poll_tasks,  # noqa: F401  (votes: the clock's Celery task)
+        privacy,  # noqa: F401  (its parts of a resident's data: portal.core.privacy)
         proposal_comment_routes,  # noqa: F401  (proposal comments: routes on bp)
         proposal_routes,  # proposals: its routes on bp, section, queue
         report_kinds,  # reports: comments, debates and proposals are reportable

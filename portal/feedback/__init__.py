@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     from portal.extensions import csrf
     from portal.feedback import (
         open_data,  # noqa: F401  (its datasets: portal.core.datasets)
+        privacy,  # noqa: F401  (its parts of a resident's data: portal.core.privacy)
         tasks,  # noqa: F401  (registers the Celery tasks)
     )
     from portal.feedback.cli import init_cli

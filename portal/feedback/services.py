@@ -927,17 +927,31 @@ def remove_personal_data(session: Session, actor: User, request: Request) -> Req
     _require_resident(actor, request)
     if request.state_type != st.CLOSED:
         raise Invalid(_l("Personal details can be removed once the request is closed."))
+    clear_personal_fields(request)
+    event = record(session, request, actor, "personal_data_removed")
+    _changed(session, request, event, actor, public=False)
+    return event
+
+
+def clear_personal_fields(request: Request, keep_area_point: bool = False) -> None:
+    """Take the resident's name, contact details and exact address off ``request`` (its
+    personal fields in the classification table, ``feedback.open_data``).
+
+    ``keep_area_point`` keeps the position rounded as public views round it (about 100 m):
+    an open request of a deleted account is still handled, and staff must find the place."""
     request.contact_name = None
     request.contact_email = None
     request.contact_phone = None
     request.show_name = False
     request.location_text = mask_numbers(request.location_text)
     # The exact position says where the resident lives as well as a name would.
-    request.latitude = request.longitude = request.address_id = None
+    if keep_area_point:
+        request.latitude = public_coordinate(request.latitude)
+        request.longitude = public_coordinate(request.longitude)
+    else:
+        request.latitude = request.longitude = None
+    request.address_id = None
     request.personal_data_removed_at = utcnow()
-    event = record(session, request, actor, "personal_data_removed")
-    _changed(session, request, event, actor, public=False)
-    return event
 
 
 def follow(session: Session, user: User, request: Request, commit: bool = True) -> bool:

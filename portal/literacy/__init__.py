@@ -12,7 +12,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal.literacy import models  # noqa: F401  (the tables, for the metadata)
+    from portal.literacy import (
+        models,  # noqa: F401  (the tables, for the metadata)
+        privacy,  # noqa: F401  (its parts: portal.core.privacy)
+    )
 
     init_learn(app)
     from portal.literacy.manage_routes import init_manage

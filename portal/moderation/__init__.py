@@ -6,7 +6,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal.moderation import report_routes  # its queue page registers on bp
+    from portal.moderation import (
+        privacy,  # noqa: F401  (its parts: portal.core.privacy)
+        report_routes,  # its queue page registers on bp
+    )
     from portal.moderation.routes import bp
 
     report_routes.init_app(app)

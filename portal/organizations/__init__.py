@@ -9,7 +9,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from portal.core.home import HomeCard, register_home_card
-    from portal.organizations import services
+    from portal.organizations import (
+        privacy,  # noqa: F401  (its parts: portal.core.privacy)
+        services,
+    )
     from portal.organizations.routes import bp
     from portal.responsibility.services import register_party_check
 

@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
         boundaries,
         boundary_routes,  # noqa: F401 (its pages join admin_bp)
         open_data,  # noqa: F401  (its datasets: portal.core.datasets)
+        privacy,  # noqa: F401  (its parts: portal.core.privacy)
     )
     from portal.responsibility.admin_routes import bp as admin_bp
     from portal.responsibility.api import bp as api_bp

@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
         catalog_routes,  # the catalog's pages (on bp)
         dashboard_routes,  # the dashboard's pages (on bp)
         open_data,  # its datasets: portal.core.datasets
+        privacy,  # its parts of a resident's data: portal.core.privacy
         tasks,  # registers the Celery tasks
     )
     from portal.transparency.routes import bp

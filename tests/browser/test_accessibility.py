@@ -82,6 +82,8 @@ LITERACY = "portal.literacy.models"
 SAMPLE_VALUES = {
     "user_id": lambda live: [live.data["resident_id"], live.data["sample_user_id"]],
     "message_id": lambda live: live.data["message_ids"][:1],
+    # a zip, not a page: the crawler's own session has none, so the 404 page is what it sees
+    "export_id": column("portal.accounts.models:DataExport", fallback=1),
     # a crawler's session caused no mail: the 404 (test_accounts_flow checks the message page)
     "outbox_id": column("portal.core.models:OutboxMessage"),
     # valid confirmation and reset tokens, and a broken one: each page shows its own state

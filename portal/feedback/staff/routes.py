@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from portal.core import audit
 from portal.core.auth import role_required
 from portal.core.errors import Invalid, NotFound
 from portal.core.forms import EmptyForm, int_arg
@@ -243,7 +244,12 @@ def detail(code: str):
     if htmx and not htmx.history_restore_request and template_id and "answer" in forms_:
         return render_template("feedback/staff/_answer_form.html", item=item,
                                form=forms_["answer"], picker=picker)
-    return _page(item, forms_, picker=picker, open_action="answer" if template_id else None)
+    page = _page(item, forms_, picker=picker, open_action="answer" if template_id else None)
+    if item.personal_data_removed_at is None:  # the page shows the resident's details
+        # after rendering: the commit expires nothing the page still reads (one INSERT)
+        audit.viewed(db.session, current_user, "request", item.id, item.resident_id,
+                     request.remote_addr)
+    return page
 
 
 @bp.get("/<code>/files/<int:attachment_id>")

@@ -64,7 +64,9 @@ def _whole_reference_tables(seen: list[str]) -> list[str]:
 # user is held per process (accounts.services.load_user), so none of these loads it again.
 QUEUE_ADMIN = 1  # the rows; who works where and their names are held [11, then 5, then 4]
 QUEUE_STAFF = 2  # + the dispatcher [13, then 6, then 5]
-STAFF_PAGE = 10  # the request, its timeline, files, reply templates, who may act [15, then 11]
+# the request, its timeline, files, reply templates, who may act [15, then 11], and the one
+# INSERT of the personal-data log (the page shows the resident's details)
+STAFF_PAGE = 11
 MINE = 1  # the page of requests [3, then 2]
 
 
