@@ -551,8 +551,8 @@ def _database_url(db_kind, worker_id_str, tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('authz') / 'world.sqlite'}"
 
 
-@pytest.fixture(scope="module")
-def world(app, db_kind, worker_id_str, tmp_path_factory):
+@pytest.fixture(scope="module", name="seeded_city")
+def _seeded_city(app, db_kind, worker_id_str, tmp_path_factory):
     """(app, cookies per role, URL values): the seeded city in a database of its own."""
     from portal import create_app
     from portal.extensions import db
@@ -629,11 +629,11 @@ def answers(world, endpoint: str, method: str) -> str:
 
 
 @pytest.mark.parametrize(("endpoint", "method"), ROUTES)
-def test_who_gets_past_the_door(world, endpoint, method):
+def test_who_gets_past_the_door(seeded_city, endpoint, method):
     expected = EXPECTED.get((endpoint, method))
     if expected is None:
         pytest.skip("not in the table: test_every_route_is_in_the_table fails for it")
-    got = answers(world, endpoint, method)
+    got = answers(seeded_city, endpoint, method)
     assert got == expected, (
         f"{method} {endpoint}: roles {', '.join(ROLES)} answered {got!r}, "
         f"the policy says {expected!r}")
