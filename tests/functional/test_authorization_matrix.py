@@ -605,8 +605,15 @@ def rolled_back(app):
             connection.close()
 
 
-def letter(response) -> str:
+# The health check answers 503 while no Celery worker has been seen (none runs here): that
+# is its answer, not a failure.
+UNAVAILABLE_IS_AN_ANSWER = {"root.healthz"}
+
+
+def letter(response, endpoint: str = "") -> str:
     status = response.status_code
+    if status == 503 and endpoint in UNAVAILABLE_IS_AN_ANSWER:
+        return "O"
     assert status < 500, f"{status} {response.get_data(as_text=True)[:300]}"
     if status in (301, 302, 303, 307) and "/account/login" in response.headers.get("Location", ""):
         return "L"
@@ -624,7 +631,7 @@ def answers(world, endpoint: str, method: str) -> str:
             if role in cookies:
                 client.set_cookie(city.config["SESSION_COOKIE_NAME"], cookies[role])
             response = client.open(url, method=method, data={} if method == "POST" else None)
-            found.append(letter(response))
+            found.append(letter(response, endpoint))
     return "".join(found)
 
 
