@@ -51,10 +51,13 @@ run: db
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check portal tests
+	$(BIN)/bandit -q -r portal -c pyproject.toml
+	@# --strict: a dependency pip-audit could not look up (PyPI unreachable) fails the step.
+	$(BIN)/pip-audit --strict --skip-editable --progress-spinner off \
+	  || { echo "pip-audit failed: a vulnerable pin, or PyPI's JSON API could not be reached"; exit 1; }
 
 # The whole suite on SQLite (browser tests included), then again on PostgreSQL.
-test: setup
-	$(BIN)/ruff check portal tests
+test: setup lint
 	$(BIN)/pytest -n auto -p no:cacheprovider
 	$(BIN)/pytest -n auto -p no:cacheprovider --db=postgresql -m "not browser and not sqlite_only"
 

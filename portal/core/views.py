@@ -67,7 +67,7 @@ def form_view(
     next_url: Callable[[Any], str],
     data: dict | None = None,
     setup: Callable[[FlaskForm], None] | None = None,
-    context: dict | None = None,
+    context: dict | Callable[[], dict] | None = None,
 ):
     """The whole of a create-or-edit page, GET and POST, without JavaScript.
 
@@ -80,6 +80,8 @@ def form_view(
     - otherwise it renders ``template`` with ``form`` and ``context``: 200, or 422 with errors.
 
     The same template serves create and edit; ``context`` tells it which (the thing, or None).
+    A function for ``context`` is called only to render, after an ``Invalid`` was rolled back:
+    it reads again what the rollback expired (a relationship that may not load lazily).
     """
     from flask import render_template, request
 
@@ -89,6 +91,8 @@ def form_view(
     answer = save_form(form, save, saved=saved, next_url=next_url)
     if answer is not None:
         return answer
+    if callable(context):
+        context = context()
     return render_template(template, form=form, **(context or {})), error_status(form)
 
 

@@ -180,7 +180,14 @@ def lesson(course_id: int, lesson_id: int):
         save=lambda form: manage.save_lesson(db.session, current_user, item, found, form.title.data),
         saved=lambda _l_: _l("The lesson's title is saved."),
         next_url=lambda lesson: _lesson_url(item, lesson),
-        context={"course": item, "lesson": found, "action_form": EmptyForm()})
+        context=lambda: _lesson_context(course_id, lesson_id))
+
+
+def _lesson_context(course_id: int, lesson_id: int) -> dict:
+    """Read again: a refused title rolls back, which expires the steps the page lists."""
+    item = manage.get_course(db.session, current_user, course_id)
+    return {"course": item, "lesson": manage.get_lesson(item, lesson_id),
+            "action_form": EmptyForm()}
 
 
 @bp.post("/learn/manage/<int:course_id>/lessons/<int:lesson_id>/<any(up, down):direction>")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from html.parser import HTMLParser
@@ -196,15 +197,10 @@ def make_app(database_url, app):
     Extensions keep some state globally (Flask-Limiter's switch and storage, Celery's current
     and default app): it is put back afterwards, so the session's ``app`` is unaffected.
     """
-    from celery import _state as celery_state
-
     from portal import create_app
-    from portal.extensions import db, limiter
+    from portal.extensions import db
     from tests.conftest import IsolatedClient, make_config
 
-    saved_limiter = dict(limiter.__dict__)
-    saved_current = celery_state.get_current_app()
-    saved_default = celery_state.default_app
     created = []
 
     def _make(config=None, **overrides):
@@ -215,15 +211,31 @@ def make_app(database_url, app):
         created.append(new)
         return new
 
-    yield _make
+    with kept_extension_state():
+        yield _make
+        for other in created:
+            with other.app_context():
+                db.engine.dispose()
 
-    for other in created:
-        with other.app_context():
-            db.engine.dispose()
-    limiter.__dict__.clear()
-    limiter.__dict__.update(saved_limiter)
-    saved_current.set_current()
-    celery_state.set_default_app(saved_default)
+
+@contextlib.contextmanager
+def kept_extension_state():
+    """Another app may be built inside: Flask-Limiter's switch and storage and Celery's
+    current and default app are put back afterwards."""
+    from celery import _state as celery_state
+
+    from portal.extensions import limiter
+
+    saved_limiter = dict(limiter.__dict__)
+    saved_current = celery_state.get_current_app()
+    saved_default = celery_state.default_app
+    try:
+        yield
+    finally:
+        limiter.__dict__.clear()
+        limiter.__dict__.update(saved_limiter)
+        saved_current.set_current()
+        celery_state.set_default_app(saved_default)
 
 
 def build_url(app, rule, values: dict | None = None, locale: str = "en") -> str:

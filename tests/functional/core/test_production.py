@@ -130,3 +130,27 @@ def test_production_rate_limits_are_kept_in_redis(production_app, redis_url):
     # without the Referer a browser sends, the form is refused
     refused = client.post("/en/account/register", data={"csrf_token": token}, **HTTPS)
     assert refused.status_code == 400
+
+
+def test_production_cookies_are_secure_httponly_and_same_site(production_app):
+    """What the browser receives, not only the settings: the session cookie (set with the
+    login form's token) and, once logged in with "keep me logged in", the remember cookie."""
+    from tests.factories import PASSWORD, Factories
+
+    client = production_app.test_client()
+    with production_app.app_context():
+        from portal.extensions import db
+
+        Factories(db.session).user(email="cookies@example.org")
+        db.session.commit()
+    form = client.get("/en/account/login", **HTTPS)
+    token = csrf_token_from(form.get_data(as_text=True))
+    logged_in = client.post("/en/account/login", data={
+        "email": "cookies@example.org", "password": PASSWORD, "remember": "y", "csrf_token": token},
+        headers=SAME_ORIGIN, **HTTPS)
+    assert logged_in.status_code == 303
+    cookies = {c.split("=", 1)[0]: c for c in logged_in.headers.getlist("Set-Cookie")}
+    assert {"portal_session", "remember_token"} <= set(cookies), cookies
+    for name in ("portal_session", "remember_token"):
+        flags = {part.strip().lower() for part in cookies[name].split(";")[1:]}
+        assert {"secure", "httponly", "samesite=lax"} <= flags, (name, cookies[name])
