@@ -73,12 +73,34 @@ def test_home_page_weight_and_origin(path, live_server, context):
         f"{weight.total} B is over the {HOME_BUDGET} B budget:\n{weight.breakdown()}")
 
 
-def _samples(live_server) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def busy_proposal(live_server):
+    """A proposal with ``BUSY`` (450) comments, as ``make bench`` loads one; removed afterwards,
+    so the other browser tests see the demo city as it was."""
+    from sqlalchemy import delete
+
+    from portal.core import search
+    from portal.deliberation.models import Proposal, ProposalComment, ProposalEvent
+    from portal.extensions import db
+    from tests.bench.seed_proposals import BUSY, bulk_proposals
+
+    with live_server.app.app_context():
+        busy = bulk_proposals(db.session, 1, BUSY)
+        db.session.remove()
+    yield busy
+    with live_server.app.app_context():
+        db.session.execute(delete(ProposalComment).where(ProposalComment.proposal_id == busy))
+        db.session.execute(delete(ProposalEvent).where(ProposalEvent.proposal_id == busy))
+        search.remove(db.session, "proposal", busy)
+        db.session.execute(delete(Proposal).where(Proposal.id == busy))
+        db.session.commit()
+        db.session.remove()
+
+
+def _samples(live_server, busy: int) -> dict[str, str]:
     from portal.deliberation.models import Hall, Proposal
     from portal.transparency.models import Publication
 
-    (busy,) = live_server.scalars(select(Proposal.id).where(Proposal.published.is_(True))
-                                  .order_by(Proposal.comment_count.desc(), Proposal.id).limit(1))
     (hall,) = live_server.scalars(select(Proposal.hall_id).group_by(Proposal.hall_id)
                                   .order_by(func.count().desc(), Proposal.hall_id).limit(1))
     assert live_server.scalars(select(Hall.id).where(Hall.id == hall))
@@ -95,7 +117,7 @@ KEY_PAGES = [
     ("a request", "/en/requests/{request}", None, 34),
     ("the staff queue", "/en/staff/queue/", ADMIN, 38),
     ("a hall's proposal list", "/en/proposals?hall_id={hall}", None, 34),
-    ("a busy proposal", "/en/proposals/{busy}", None, 34),
+    ("a busy proposal (450 comments)", "/en/proposals/{busy}", None, 44),
     ("a publication", "/en/publications/{publication}", None, 34),
     ("the dashboard", "/en/transparency/dashboard", None, 38),
     ("a search", "/en/search?q=pothole", None, 34),
@@ -104,12 +126,12 @@ KEY_PAGES = [
 
 
 @pytest.mark.parametrize(("label", "path", "who", "budget"), KEY_PAGES, ids=[p[0] for p in KEY_PAGES])
-def test_key_page_weight(label, path, who, budget, live_server, new_context):
+def test_key_page_weight(label, path, who, budget, live_server, new_context, busy_proposal):
     context = new_context()
     if who:  # signed in, then a context with the session only: an empty cache again
         log_in(context, who).close()
         context = new_context(storage_state=context.storage_state())
-    url = path.format(**_samples(live_server))
+    url = path.format(**_samples(live_server, busy_proposal))
     weight = weigh(context, live_server, url)
     if os.environ.get("PAGE_WEIGHT_REPORT"):
         kinds = ", ".join(f"{k} {v / KB:.1f}" for k, v in sorted(weight.by_kind.items()))
