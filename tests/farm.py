@@ -18,6 +18,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,14 +114,32 @@ def redis_server(folder: Path):
         yield f"redis://127.0.0.1:{port}/0"
 
 
+def answers(base: str, process: subprocess.Popen, name: str, seconds: float = 120) -> None:
+    """Wait for an HTTP answer, whatever its status: gunicorn's master listens before its
+    workers have imported the app, and a balancer would queue requests on it meanwhile."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(base + "/", timeout=30).close()  # noqa: S310 (loopback)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{name} does not answer on {base}") from None
+            time.sleep(0.1)
+
+
 @contextlib.contextmanager
 def gunicorn(app: str, env: dict, folder: Path, name: str, workers: int = 1):
-    """``gunicorn -w workers app`` on a free port; yields (base URL, master pid)."""
+    """``gunicorn -w workers app`` on a free port, answering; yields (base URL, master pid)."""
     port = free_port()
     with child([sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
                 "--no-control-socket", "--log-level", "warning", "--timeout", "120", app],
                name, folder, env, port) as process:
-        yield f"http://127.0.0.1:{port}", process.pid
+        base = f"http://127.0.0.1:{port}"
+        answers(base, process, name)
+        yield base, process.pid
 
 
 @contextlib.contextmanager
