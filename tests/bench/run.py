@@ -21,6 +21,14 @@ session protection ties a session to it).
 The halls' figures come from ``BENCH_PROPOSALS`` proposals (10,000) with ``BENCH_COMMENTS``
 comments (200,000; ``tests/bench/seed_proposals.py``), one of them busy (450 comments).
 The catalog's from ``BENCH_PUBLICATIONS`` publications (20,000; ``tests/bench/seed_publications.py``).
+
+``BENCH_SCALE=1`` adds to the PostgreSQL run the scale-out table: a few key pages through
+nginx (``tests/farm.py``) with one portal instance behind it, then two (each ``gunicorn -w 2``,
+one database, one Redis for the page cache), beside a hello world through the same nginx; and
+checks that both instances answer each page with the same body (CSRF tokens and nonces
+aside). A difference is printed and makes the run exit with status 1.
+
+    BENCH_DB=postgresql BENCH_SCALE=1 BENCH_PAGES=none .venv/bin/python -m tests.bench.run
 """
 
 from __future__ import annotations
@@ -30,7 +38,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -40,6 +47,8 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests import farm
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -52,6 +61,7 @@ COMMENTS = int(os.environ.get("BENCH_COMMENTS", "200000"))
 ONLY = [w.strip() for w in os.environ.get("BENCH_PAGES", "").split(",") if w.strip()]
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+SCALE = os.environ.get("BENCH_SCALE") == "1"
 USER_AGENT = "portal-bench/1"
 HEADERS = {"User-Agent": USER_AGENT, "Accept-Encoding": "br, gzip"}
 ANONYMOUS_TARGET, SIGNED_IN_TARGET, SEARCH_P95_FACTOR = 0.25, 0.05, 10.0
@@ -95,12 +105,6 @@ def workers_cpu(base: str) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
@@ -121,33 +125,14 @@ def fetch(url: str, headers: dict, data: dict | None = None):
 
 @contextlib.contextmanager
 def gunicorn(module: str, env: dict):
-    port = free_port()
-    log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
-         "--no-control-socket", "--log-level", "warning", "--timeout", "120", module],
-        cwd=ROOT, env={**os.environ, **env, "PYTHONPATH": str(ROOT)}, stdout=log, stderr=log)
-    base = f"http://127.0.0.1:{port}"
-    SERVERS[base] = proc.pid
+    """``gunicorn -w 2 module`` on a free port (``tests/farm.py``); yields its base URL."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-gunicorn-"))
     try:
-        for _ in range(600):
-            if proc.poll() is not None:
-                raise RuntimeError(f"gunicorn {module} exited: {Path(log.name).read_text()[-2000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        yield base
+        with farm.gunicorn(module, env, folder, "gunicorn", workers=2) as (base, pid):
+            SERVERS[base] = pid
+            yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-        os.unlink(log.name)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def wrk(url: str, headers: dict, seconds: int) -> dict:
@@ -306,6 +291,59 @@ def _pages(codes: dict) -> list[Page]:
     ]
 
 
+def scale_pages(codes: dict) -> list[Page]:
+    return [
+        Page("home", "/en/"),
+        Page("public list", "/en/requests"),
+        Page("a request", f"/en/requests/{codes['middle']}"),
+        Page("staff queue", "/en/staff/queue/", "admin", "signed-in"),
+    ]
+
+
+# What may differ between two correct answers: a form's token, a script's nonce.
+VOLATILE = re.compile(rb'(name="csrf_token"[^>]*value="|name="csrf-token" content="|nonce=")[^"]*"')
+
+
+def same_body(a: str, b: str, page: Page, cookie: str | None) -> bool:
+    """Whether instances ``a`` and ``b`` answer ``page`` alike (tokens and nonces aside)."""
+    headers = {**HEADERS, **({"Cookie": cookie} if cookie else {})}
+    bodies = []
+    for base in (a, b):
+        status, response_headers, body = fetch(base + page.path, headers)
+        assert status == 200, f"{base}{page.path}: {status}"
+        bodies.append(VOLATILE.sub(rb"\1-\"", _decoded(body, response_headers)))
+    return bodies[0] == bodies[1]
+
+
+def scale_out(env: dict, codes: dict) -> tuple[str, bool]:
+    """The scale-out table (see the module's docstring) and whether nothing diverged."""
+    rows: list[tuple[str, Result, bool | None]] = []
+    with gunicorn("tests.bench.hello:app", {}) as hello_base, farm.nginx([hello_base]) as lb:
+        hello = measure(lb, Page("hello world (bare Flask)", "/", kind="baseline"), None)
+    rows.append(("1", hello, None))
+    with gunicorn("tests.bench.wsgi:app", env) as a:
+        with farm.nginx([a]) as lb:
+            cookies = {"admin": login(lb, "admin@riverbend.example.org")}
+            for page in scale_pages(codes):
+                rows.append(("1", measure(lb, page, cookies.get(page.who)), None))
+                print(f"  one instance, {page.label}: {rows[-1][1].rps:.0f} req/s", flush=True)
+        with gunicorn("tests.bench.wsgi:app", env) as b, farm.nginx([a, b]) as lb:
+            for page in scale_pages(codes):  # B warm, as A is, before the balancer sends it load
+                wrk(b + page.path, {**HEADERS, **({"Cookie": cookies[page.who]} if page.who else {})}, 2)
+            for page in scale_pages(codes):
+                result = measure(lb, page, cookies.get(page.who))
+                rows.append(("2", result, same_body(a, b, page, cookies.get(page.who))))
+                print(f"  two instances, {page.label}: {result.rps:.0f} req/s", flush=True)
+    lines = ["| scale-out (nginx) | instances | req/s | p50 ms | p95 ms | × hello | same body A/B |",
+             "|---|---:|---:|---:|---:|---:|---|"]
+    for instances, r, same in rows:
+        who = f" (signed in: {r.page.who})" if r.page.who else ""
+        mark = "" if same is None else ("yes" if same else "DIFFERENT")
+        lines.append(f"| {r.page.label}{who} | {instances} | {r.rps:,.0f} | {r.p50:.1f} | {r.p95:.1f} "
+                     f"| {r.rps / hello.rps:.3f} | {mark} |")
+    return "\n".join(lines), all(same is not False for _i, _r, same in rows)
+
+
 @contextlib.contextmanager
 def database(kind: str):
     if kind == "sqlite":
@@ -327,20 +365,16 @@ def database(kind: str):
 @contextlib.contextmanager
 def cache_backend(kind: str, instance: str):
     if kind == "postgresql" and shutil.which("redis-server"):
-        port = free_port()
-        proc = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port),
-                                 "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
-        try:
-            time.sleep(0.3)
-            yield {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": f"redis://127.0.0.1:{port}/0"}, "Redis"
-        finally:
-            proc.terminate()
-            proc.wait()
+        with farm.redis_server(Path(instance)) as url:
+            yield {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url}, "Redis"
         return
     yield {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": f"{instance}/cache"}, "file system"
 
 
 # --- the run -------------------------------------------------------------------------------
+
+SCALE_TABLES: list[tuple[str, bool]] = []
+
 
 def run(kind: str) -> list[Result]:
     print(f"\n== {kind} ==", flush=True)
@@ -364,6 +398,8 @@ def run(kind: str) -> list[Result]:
                         cookies[page.who] = cookie
                     results.append(measure(base, page, cookie))
                     print(f"  {page.label}: {results[-1].rps:.0f} req/s", flush=True)
+            if SCALE and kind == "postgresql":
+                SCALE_TABLES.append(scale_out(env, codes))
         shutil.rmtree(instance, ignore_errors=True)
     for r in results:
         r.ratio = r.rps / hello.rps
@@ -418,7 +454,11 @@ def main() -> None:
           f"{REQUESTS:,} requests; {time.perf_counter() - started:.0f} s in all; "
           f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}\n")
     print("\n\n".join(tables))
+    for scale_table, _same in SCALE_TABLES:
+        print("\n" + scale_table)
     places()
+    if not all(same for _table, same in SCALE_TABLES):
+        sys.exit("the two instances answered differently (see the scale-out table)")
 
 
 def places() -> None:
