@@ -100,9 +100,12 @@ def revision_of(connection: Connection) -> str | None:
 
 
 def holds_rows(connection: Connection) -> bool:
-    """Whether any table but alembic_version has a row: an empty, migrated database does not."""
+    """Whether any table the portal writes has a row: an empty, migrated database has none
+    (only alembic_version and SQLite FTS5's own bookkeeping)."""
+    from portal.core.search import is_backend_table
+
     for name in inspect(connection).get_table_names():
-        if name != "alembic_version" and connection.execute(
+        if name != "alembic_version" and not is_backend_table(name) and connection.execute(
                 text(f"SELECT 1 FROM {_quoted(connection, name)} LIMIT 1")).first():  # noqa: S608
             return True
     return False
@@ -351,7 +354,9 @@ audit.register_action("backup.restored", _l("Database restored from a backup"))
 # --- the command line -----------------------------------------------------------------------
 
 def init_cli(app: Flask) -> None:
-    group = click.Group("backup", help="Back up and restore the database and its files (docs/operations.md).")
+    from flask.cli import AppGroup
+
+    group = AppGroup("backup", help="Back up and restore the database and its files (docs/operations.md).")
 
     @group.command("create")
     @click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
