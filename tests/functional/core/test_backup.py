@@ -254,8 +254,10 @@ def rewrite(archive: Path, target: Path, manifest=None, dump=None) -> Path:
         members = {m.name: tar.extractfile(m).read() for m in tar.getmembers()}
     data = json.loads(members["manifest.json"])
     if manifest:
+        old_dump = data["dump"]
         manifest(data)
         members["manifest.json"] = json.dumps(data).encode()
+        members[data["dump"]] = members.pop(old_dump)  # a renamed dump keeps its bytes
     if dump:
         members[data["dump"]] = dump(members[data["dump"]])
     with tarfile.open(target, "w") as tar:
@@ -287,11 +289,11 @@ def test_what_restore_refuses(seeded, tmp_path):
     not_tar.write_bytes(b"\x00garbage" * 100)
     cases = {
         rewrite(archive, tmp_path / "newer.tar", manifest=newer): "newer than this code",
-        rewrite(archive, tmp_path / "kind.tar", manifest=kind): "",
+        rewrite(archive, tmp_path / "kind.tar", manifest=kind): f"holds a {other_kind} database",
         rewrite(archive, tmp_path / "flipped.tar", dump=flip): "SHA-256",
         rewrite(archive, tmp_path / "nocounts.tar", manifest=lambda m: m.update(tables=[1])):
             "row counts",
-        not_tar: "",
+        not_tar: "not a readable archive",
         tmp_path / "missing.tar": "no file",
     }
     before = counts(app)
