@@ -44,6 +44,7 @@ from portal.core import audit
 
 FORMAT = 1
 MANIFEST = "manifest.json"
+MANIFEST_MAX_BYTES = 1024 * 1024  # rows of a few thousand tables, at most
 DUMPS = {"postgresql": "database.pgdump", "sqlite": "database.sqlite"}
 PG_BIN_DIRS = ("/usr/lib/postgresql/15/bin",)
 CHUNK = 1024 * 1024
@@ -280,6 +281,8 @@ def read_archive(path: Path, into: Path) -> tuple[Manifest, Path]:
             members = {m.name: m for m in archive.getmembers()}
             if MANIFEST not in members or not members[MANIFEST].isfile():
                 raise BackupError(f"{path} is not a portal backup (no {MANIFEST})")
+            if members[MANIFEST].size > MANIFEST_MAX_BYTES:
+                raise BackupError(f"the archive's {MANIFEST} is larger than a manifest can be")
             manifest = Manifest.parse(archive.extractfile(members[MANIFEST]).read())
             member = members.get(manifest.dump)
             if member is None or not member.isfile():
