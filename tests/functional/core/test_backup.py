@@ -404,3 +404,16 @@ def test_the_password_travels_in_the_environment(portal, tmp_path, monkeypatch):
         assert not any("s3cret" in a for a in args), args
         assert env["PGPASSWORD"] == "s3cret-Pa55" and env["PGDATABASE"] == url.database
     assert manifest.database == "postgresql"
+
+
+def test_create_names_the_archive_by_its_time_when_no_path_is_given(portal, tmp_path, monkeypatch):
+    app = portal("default_path")
+    monkeypatch.chdir(tmp_path)
+    result = run(app, "create")
+    assert result.exit_code == 0, result.output + result.stderr
+    made = list(tmp_path.glob("portal-backup-*Z.tar"))
+    assert len(made) == 1 and f"to {made[0].name}" in result.output
+    with tarfile.open(made[0]) as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())
+    assert manifest["revision"] == head(app) and manifest["tables"]["user_account"] == 0
+    assert not list(tmp_path.glob(".portal-backup-*"))  # no work folder left behind
