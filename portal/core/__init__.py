@@ -7,6 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from portal.core import (
+        backup,
         flashes,
         heartbeat,  # noqa: F401  (its table, so `flask db migrate` never drops it)
         memory,
@@ -22,3 +23,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(root_bp)
     app.register_blueprint(bp, url_prefix="/<lc:locale>")
     search.init_cli(app)
+    backup.init_cli(app)  # flask backup create/restore
