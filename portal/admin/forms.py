@@ -41,5 +41,5 @@ class PersonalDataLogForm(PortalForm):
                          validators=[validators.Optional(), length(254)])
     staff = SearchField(_l("Who looked or changed (email address or account number)"),
                         validators=[validators.Optional(), length(254)])
-    start = DateField(_l("From"), validators=[validators.Optional()])
-    end = DateField(_l("Until"), validators=[validators.Optional()])
+    start = DateField(_l("From date"), validators=[validators.Optional()])
+    end = DateField(_l("To date"), validators=[validators.Optional()])

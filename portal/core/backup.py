@@ -344,10 +344,14 @@ def empty_page_cache() -> None:
 
 
 def _audit(manifest: Manifest, name: str) -> None:
+    from portal.core.models import AuditEvent
     from portal.extensions import db
 
-    audit.record(db.session, None, "backup.restored", "database", None, archive=name,
-                 taken_at=manifest.created_at, revision=manifest.revision)
+    # A Core insert naming only the columns every revision's audit table has: the archive may
+    # be older than the code (a column added since, such as subject_id, is not there yet).
+    db.session.execute(AuditEvent.__table__.insert().values(
+        action="backup.restored", target_type="database", target_id=None,
+        details={"archive": name, "taken_at": manifest.created_at, "revision": manifest.revision}))
     db.session.commit()
 
 
