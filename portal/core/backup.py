@@ -37,7 +37,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Engine, MetaData, inspect, text
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import Connection, make_url
 
 from portal.core import audit
@@ -169,17 +169,19 @@ def _dump_postgresql(engine: Engine, target: Path) -> tuple[str | None, dict[str
 
 
 def _restore_postgresql(engine: Engine, dump: Path, keep: set[str]) -> None:
+    # Tables a later migration made are not in the dump: drop them first, as the archive's
+    # schema has none and their foreign keys would stop pg_restore --clean from dropping the
+    # tables they point at. (Should pg_restore then fail, the database keeps everything else:
+    # it restores in one transaction; run the restore again.)
+    with engine.begin() as connection:
+        extra = set(inspect(connection).get_table_names()) - keep
+        quote = connection.dialect.identifier_preparer.quote
+        for name in sorted(extra):  # CASCADE: their foreign keys go with them
+            connection.execute(text(f"DROP TABLE IF EXISTS {quote(name)} CASCADE"))
     engine.dispose()  # our pooled connections would hold locks pg_restore waits for
     _run([pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-password",
           "--single-transaction", "--exit-on-error", f"--dbname={make_url(engine.url).database}",
           str(dump)], pg_environment(engine.url))
-    # Tables a later migration made are not in the dump: drop them, as the archive's schema has none.
-    with engine.begin() as connection:
-        extra = set(inspect(connection).get_table_names()) - keep
-        if extra:
-            metadata = MetaData()
-            metadata.reflect(connection, only=sorted(extra))
-            metadata.drop_all(connection)
 
 
 # --- SQLite ---------------------------------------------------------------------------------
