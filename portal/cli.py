@@ -32,11 +32,9 @@ def init_cli(app: Flask) -> None:
     @app.cli.command("demo-accounts")
     def demo_accounts_command():
         """Print the demo accounts."""
-        from portal.seed import DEMO_PASSWORD, DEMO_USERS
+        from portal.seed import demo_accounts
 
-        click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
-        for email, _name, roles, _depts, _locale in DEMO_USERS:
-            click.echo(f"  {email:<34} {', '.join(roles) or 'resident'}")
+        click.echo(demo_accounts())
 
     @app.cli.command("health")
     @click.argument("part", type=click.Choice(["web", "worker", "beat"]))
