@@ -32,9 +32,9 @@ def variables_read(source: str) -> set[str]:
             name = _constant(node.slice)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args:
             func = node.func
-            if func.attr in ("get", "pop", "setdefault") and _is_environ(func.value):
-                name = _constant(node.args[0])
-            elif func.attr == "getenv" and isinstance(func.value, ast.Name) and func.value.id == "os":
+            reads_environ = func.attr in ("get", "pop", "setdefault") and _is_environ(func.value)
+            getenv = func.attr == "getenv" and isinstance(func.value, ast.Name) and func.value.id == "os"
+            if reads_environ or getenv:
                 name = _constant(node.args[0])
         if name:
             found.add(name)

@@ -204,3 +204,45 @@ def test_flask_health_web(make_app, tmp_path):
         closed = s.getsockname()[1]
     result = runner.invoke(args=["health", "web", "--url", f"http://127.0.0.1:{closed}/healthz/web"])
     assert result.exit_code == 1 and "unhealthy" in result.output
+
+
+@pytest.mark.worker
+@pytest.mark.sqlite_only
+def test_a_celery_worker_sends_its_own_heartbeat_without_beat(make_app, tmp_path):
+    """``celery worker`` alone (no beat) is seen: its timer sends the heartbeat task through the
+    broker at start, and ``flask health worker`` then passes while ``beat`` does not."""
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from portal.config import ROOT
+    from portal.extensions import db
+
+    database = f"sqlite:///{tmp_path / 'portal.sqlite'}"
+    app = make_app(database_url=database)
+    with app.app_context():
+        db.create_all()
+    env = {**os.environ, "PORTAL_INSTANCE": str(tmp_path), "DATABASE_URL": database,
+           "PYTHONPATH": str(ROOT)}
+    env.pop("PORTAL_PROFILE", None)
+    bin_dir = Path(sys.executable).parent
+    worker = subprocess.Popen(
+        [str(bin_dir / "celery"), "-A", "portal.tasks", "worker", "--pool=solo", "--without-gossip",
+         "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90
+        with app.app_context():
+            while heartbeat.last_seen(db.session, heartbeat.WORKER) is None:
+                db.session.rollback()
+                assert worker.poll() is None and time.monotonic() < deadline
+                time.sleep(0.3)
+            assert heartbeat.last_seen(db.session, heartbeat.BEAT) is None
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["health", "worker"]).exit_code == 0
+    assert runner.invoke(args=["health", "beat"]).exit_code == 1
