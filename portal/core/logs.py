@@ -36,13 +36,25 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time (a test's capture, a replaced stream)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):
+        pass
+
+
 def _json_handler() -> logging.Handler:
     from pythonjsonlogger.json import JsonFormatter
 
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter(
-        "%(asctime)s %(levelname)s %(name)s %(message)s",
-        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"}))
+    handler = _StderrHandler()
+    handler.setFormatter(JsonFormatter(  # "time": ISO 8601 in UTC
+        "%(levelname)s %(name)s %(message)s", timestamp="time",
+        rename_fields={"levelname": "level", "name": "logger"}))
     handler.addFilter(RequestIdFilter())
     handler._portal_json = True  # type: ignore[attr-defined]
     return handler
