@@ -135,7 +135,8 @@ def run_prod():
                 os.kill(pid, signal.SIGKILL)
         process.wait(timeout=10)
         reader.join(timeout=10)
-        process.stdout.close()
+        if not reader.is_alive():  # closing under a blocked readline would wait for it forever
+            process.stdout.close()
         data = folder / "pg" / "data"
         if (data / "postmaster.pid").exists():
             subprocess.run(["runuser", "-u", "postgres", "--"] * (os.geteuid() == 0)
