@@ -6,7 +6,9 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := portal
 
-.PHONY: run test lint audit bench setup assets translations translate-update db seed clean
+PROD_PORT ?= 8000
+
+.PHONY: run run-prod test lint audit bench setup assets translations translate-update db seed clean
 
 setup: $(VENV)/.installed assets translations
 
@@ -48,6 +50,11 @@ run: db
 	@$(BIN)/flask demo-accounts | sed 's/^/  /'
 	@echo
 	VENV=$(VENV) PORT=$(PORT) PORTAL_BASE_URL=http://127.0.0.1:$(PORT) exec $(BIN)/honcho start -f Procfile.dev
+
+# The production profile on this machine: PostgreSQL, Redis, gunicorn, a worker and beat
+# (scripts/run-prod.sh, docs/operations.md). Ctrl-C stops all of them.
+run-prod: setup
+	VENV=$(VENV) PORT=$(PROD_PORT) exec scripts/run-prod.sh
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check portal tests

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import logging
 
 from flask import Flask, g
 
@@ -36,7 +35,10 @@ def create_app(config: Config | dict | None = None) -> Flask:
     app.config.from_object(load_config() if config is None or isinstance(config, dict) else config)
     if isinstance(config, dict):
         app.config.update(config)
-    logging.basicConfig(level=logging.INFO)
+    from portal.core import logs, monitoring
+
+    logs.configure(app)  # first: every later hook and log line sees the request's id
+    monitoring.init_app(app)
     if app.config.get("PROXY_COUNT"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -1,8 +1,13 @@
 """Celery bound to the Flask app: every task runs inside an application context."""
 
-from celery import Celery, Task
+import logging
+import threading
+
+from celery import Celery, Task, signals
 from celery.schedules import crontab
 from flask import Flask
+
+log = logging.getLogger(__name__)
 
 
 def celery_init_app(app: Flask) -> Celery:
@@ -83,5 +88,53 @@ def celery_init_app(app: Flask) -> Celery:
     )
     celery.config_from_object(conf)
     celery.set_default()
+    celery.flask_app = app  # for the heartbeats below
     app.extensions["celery"] = celery
     return celery
+
+
+# Heartbeats of the processes themselves (portal.core.heartbeat), on timers: each Celery
+# worker sends the ``heartbeat`` task every HEARTBEAT_SECONDS (it proves that tasks go through
+# the broker even when beat is down), and beat writes its own row. The signals are sent by
+# ``celery worker`` and ``celery beat`` only, not by the in-process workers of the tests.
+_stop = threading.Event()
+
+
+def _seconds(flask_app: Flask) -> float:
+    return float(flask_app.config.get("HEARTBEAT_SECONDS", 60.0))
+
+
+@signals.worker_ready.connect
+def _worker_heartbeat(sender=None, **kwargs) -> None:
+    flask_app = getattr(sender.app, "flask_app", None)
+    if flask_app is None:
+        return
+    from portal.core import heartbeat
+    from portal.core.tasks import heartbeat as heartbeat_task
+
+    seconds = _seconds(flask_app)
+    heartbeat.every(seconds, lambda: heartbeat_task.apply_async(expires=seconds), _stop, log)
+
+
+@signals.worker_shutdown.connect
+def _stop_heartbeats(**kwargs) -> None:
+    _stop.set()
+
+
+@signals.beat_init.connect
+def _beat_heartbeat(sender=None, **kwargs) -> None:
+    flask_app = getattr(sender.app, "flask_app", None)
+    if flask_app is None:
+        return
+    from portal.core import heartbeat
+    from portal.core.sqlite import immediate
+    from portal.extensions import db
+
+    def beat_row():
+        with flask_app.app_context(), immediate():
+            try:
+                heartbeat.beat(db.session, heartbeat.BEAT)
+            finally:
+                db.session.remove()
+
+    heartbeat.every(_seconds(flask_app), beat_row, _stop, log)

@@ -32,11 +32,44 @@ def init_cli(app: Flask) -> None:
     @app.cli.command("demo-accounts")
     def demo_accounts_command():
         """Print the demo accounts."""
-        from portal.seed import DEMO_PASSWORD, DEMO_USERS
+        from portal.seed import demo_accounts
 
-        click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
-        for email, _name, roles, _depts, _locale in DEMO_USERS:
-            click.echo(f"  {email:<34} {', '.join(roles) or 'resident'}")
+        click.echo(demo_accounts())
+
+    @app.cli.command("health")
+    @click.argument("part", type=click.Choice(["web", "worker", "beat"]))
+    @click.option("--url", default="http://127.0.0.1:8000/healthz/web", show_default=True,
+                  help="web: the address of this node's web server")
+    def health_command(part, url):
+        """Exit 0 when PART is healthy, 1 otherwise: for container and systemd health checks.
+
+        worker/beat: its heartbeat is younger than HEALTH_WORKER_MINUTES (read from the
+        database, so it can run on any machine); web: the web server at --url answers 200."""
+        from datetime import datetime, timedelta
+        from urllib.parse import urlsplit
+        from urllib.request import Request, urlopen
+
+        from flask import current_app
+
+        from portal.core import heartbeat
+        from portal.extensions import db
+
+        if part == "web":
+            # The portal answers only for its own host name (TRUSTED_HOSTS).
+            host = urlsplit(current_app.config["PORTAL_BASE_URL"]).netloc
+            try:
+                with urlopen(Request(url, headers={"Host": host}), timeout=10) as answer:  # noqa: S310
+                    healthy, said = answer.status == 200, f"{answer.status}"
+            except OSError as error:  # URLError, HTTPError (a 503), a timeout
+                healthy, said = False, str(getattr(error, "code", None) or getattr(error, "reason", error))
+            click.echo(f"web {'ok' if healthy else 'unhealthy'}: {url} {said}")
+        else:
+            minutes = float(current_app.config.get("HEALTH_WORKER_MINUTES", 5)) or 5
+            state = heartbeat.status(db.session, part, datetime.min, timedelta(minutes=minutes))
+            healthy = state.state == "ok"
+            seen = state.seen_at.isoformat() + "Z" if state.seen_at else "never"
+            click.echo(f"{part} {state.state} (last seen {seen})")
+        raise SystemExit(0 if healthy else 1)
 
     @app.cli.group()
     def translate():

@@ -124,6 +124,13 @@ class Config:
     # Content-Security-Policy's img-src.
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
     MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+    # Observability (docs/operations.md, "Logs, metrics and health"): ``json`` writes one JSON
+    # line per request and per task; a request id from ``X-Request-Id`` only when it is trusted.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    TRUST_REQUEST_ID = os.environ.get("TRUST_REQUEST_ID", "") == "1"
+    # /metrics: from these addresses (or networks), or with ``Authorization: Bearer METRICS_TOKEN``.
+    METRICS_ALLOWED_IPS = os.environ.get("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]  # static files
     # Pages made for one reader (signed in) are compressed once and sent once: brotli 1 costs
@@ -169,6 +176,11 @@ class ProductionConfig(Config):
 
     def __init__(self) -> None:
         env = os.environ
+        self.LOG_FORMAT = env.get("LOG_FORMAT", "json")
+        # Secure cookies unless explicitly turned off, for a try-out on http://127.0.0.1
+        # (``make run-prod``); never for a portal people use.
+        if env.get("SESSION_COOKIE_SECURE") == "0":
+            self.SESSION_COOKIE_SECURE = self.REMEMBER_COOKIE_SECURE = False
         missing = [k for k in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL") if not env.get(k)]
         if missing:
             raise RuntimeError(f"production profile needs {', '.join(missing)}")

@@ -13,6 +13,14 @@ from portal.responsibility.models import Area, Department, staff_department
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - demo data only
 
 
+
+def demo_accounts() -> str:
+    """The demo accounts as ``make run`` and ``make run-prod`` print them (no app needed)."""
+    lines = [f"Demo accounts (password for all: {DEMO_PASSWORD}):"]
+    lines += [f"  {email:<34} {', '.join(roles) or 'resident'}"
+              for email, _name, roles, _depts, _locale in DEMO_USERS]
+    return "\n".join(lines)
+
 def names(en, zh_hans, zh_hant, es, ar, bo, ug):
     return {"en": en, "zh-Hans": zh_hans, "zh-Hant": zh_hant, "es": es, "ar": ar, "bo": bo, "ug": ug}
 

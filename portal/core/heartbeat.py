@@ -1,13 +1,15 @@
-"""Is the worker alive? Beat schedules the ``heartbeat`` task every minute and the worker runs
-it, writing the time into one row per name; ``/healthz`` reads it.
+"""Are the worker and beat alive? One row per part, with the time it was last seen.
 
-A fresh row proves that beat is scheduling and the worker is running tasks. The web process
-gives the worker a grace period from its own start, so ``/healthz`` is 200 while ``make run``
-comes up, before the first heartbeat.
+``worker``: written by the ``heartbeat`` task, which beat schedules every minute and which every
+Celery worker also sends itself on a timer (``portal.celery_app``), so a fresh row proves that
+tasks go through the broker and are run, whether or not beat is up. ``beat``: written by the
+beat process itself on a timer. ``/healthz`` and ``flask health`` read them; the web process
+gives both a grace period from its own start, so ``/healthz`` is 200 while the stack comes up.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,6 +20,8 @@ from portal.core.models import utcnow
 from portal.extensions import db
 
 WORKER = "worker"
+BEAT = "beat"
+PARTS = (WORKER, BEAT)
 
 
 class Heartbeat(db.Model):
@@ -63,3 +67,31 @@ def classify(seen_at: datetime | None, started_at: datetime, stale_after: timede
     if now - started_at <= stale_after:
         return WorkerStatus("starting", seen_at)
     return WorkerStatus("not seen", seen_at)
+
+
+def status(session: Session, name: str, started_at: datetime, stale_after: timedelta,
+           now: datetime | None = None) -> WorkerStatus:
+    """``classify`` of the part's row; a missing table (database not upgraded) is never seen."""
+    try:
+        seen_at = last_seen(session, name)
+    except Exception:
+        session.rollback()
+        seen_at = None
+    return classify(seen_at, started_at, stale_after, now)
+
+
+def every(seconds: float, action, stop: threading.Event, log) -> threading.Thread:
+    """Run ``action`` now and then every ``seconds`` in a daemon thread until ``stop`` is set;
+    a failure (database or broker down) is logged and tried again at the next tick."""
+
+    def loop():
+        while not stop.is_set():
+            try:
+                action()
+            except Exception:
+                log.warning("heartbeat failed; trying again in %s s", seconds, exc_info=True)
+            stop.wait(seconds)
+
+    thread = threading.Thread(target=loop, name="portal-heartbeat", daemon=True)
+    thread.start()
+    return thread

@@ -41,36 +41,46 @@ def _remember_start(state):
     state.app.extensions["portal_started_at"] = utcnow()
 
 
-@root_bp.get("/healthz")
-def healthz():
-    """Which parts are up: the database, and the worker (its heartbeat, written every minute by
-    a beat-scheduled task). 503 when the database does not answer or the worker has not been
-    seen for ``HEALTH_WORKER_MINUTES`` (0: not checked), counted from this process's start."""
-    from datetime import timedelta
-
-    from portal.core import heartbeat
-
+def _database_answers() -> bool:
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:
         db.session.rollback()
+        return False
+    return True
+
+
+@root_bp.get("/healthz")
+def healthz():
+    """Which parts are up: the database, the worker and beat (their heartbeats, see
+    ``core.heartbeat``). 503 when the database does not answer or a part has not been seen for
+    ``HEALTH_WORKER_MINUTES`` (0: not checked), counted from this process's start."""
+    from datetime import timedelta
+
+    from portal.core import heartbeat
+
+    if not _database_answers():
         return jsonify({"status": "unavailable", "database": "unreachable"}), 503
     body = {"status": "ok", "database": "ok"}
     minutes = float(current_app.config.get("HEALTH_WORKER_MINUTES", 5))
     if minutes > 0:
-        try:
-            seen_at = heartbeat.last_seen(db.session)
-        except Exception:  # its table is missing (database not upgraded): never seen
-            db.session.rollback()
-            seen_at = None
-        worker = heartbeat.classify(seen_at, current_app.extensions["portal_started_at"],
-                                    timedelta(minutes=minutes))
-        body["worker"] = worker.state
-        body["worker_seen_at"] = worker.seen_at.isoformat() + "Z" if worker.seen_at else None
-        if not worker.healthy:
-            body["status"] = "unavailable"
-            return jsonify(body), 503
-    return jsonify(body)
+        for part in heartbeat.PARTS:
+            state = heartbeat.status(db.session, part, current_app.extensions["portal_started_at"],
+                                     timedelta(minutes=minutes))
+            body[part] = state.state
+            body[f"{part}_seen_at"] = state.seen_at.isoformat() + "Z" if state.seen_at else None
+            if not state.healthy:
+                body["status"] = "unavailable"
+    return jsonify(body), 200 if body["status"] == "ok" else 503
+
+
+@root_bp.get("/healthz/web")
+def healthz_web():
+    """The load balancer's check: this web process answers and reaches the database. A stopped
+    worker or beat does not take every web node out of the pool (``/healthz`` says so)."""
+    if not _database_answers():
+        return jsonify({"status": "unavailable", "database": "unreachable"}), 503
+    return jsonify({"status": "ok", "database": "ok"})
 
 
 def _redirect_to_locale(path: str):

@@ -174,7 +174,10 @@ def page_rules(app):
             continue
         if rule.endpoint == "static" or rule.endpoint.endswith(".static"):
             continue
-        if rule.rule in ("/", "/healthz") or rule.rule.startswith(("/api", "/open311")):
+        # not pages: JSON health checks and the operators' metrics
+        if rule.rule in ("/", "/healthz", "/healthz/web", "/metrics"):
+            continue
+        if rule.rule.startswith(("/api", "/open311")):
             continue
         if rule.endpoint.startswith("root.") and "path" in rule.arguments:
             continue

@@ -114,3 +114,25 @@ def test_session_cookies_are_http_only_and_lax():
     assert config.Config.SESSION_COOKIE_HTTPONLY is True
     assert config.Config.SESSION_COOKIE_SAMESITE == "Lax"
     assert config.Config.REMEMBER_COOKIE_SAMESITE == "Lax"
+
+
+def test_production_cookies_stay_secure_unless_explicitly_turned_off(prod_env, monkeypatch):
+    for value in (None, "", "1", "false", "no"):
+        if value is None:
+            monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
+        else:
+            monkeypatch.setenv("SESSION_COOKIE_SECURE", value)
+        cfg = config.ProductionConfig()
+        assert cfg.SESSION_COOKIE_SECURE is True and cfg.REMEMBER_COOKIE_SECURE is True, value
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", "0")  # make run-prod, on http://127.0.0.1
+    cfg = config.ProductionConfig()
+    assert cfg.SESSION_COOKIE_SECURE is False and cfg.REMEMBER_COOKIE_SECURE is False
+    assert config.ProductionConfig.SESSION_COOKIE_SECURE is True  # the profile's default kept
+    assert cfg.HSTS is True
+
+
+def test_production_logs_json_by_default(prod_env, monkeypatch):
+    monkeypatch.delenv("LOG_FORMAT", raising=False)
+    assert config.ProductionConfig().LOG_FORMAT == "json"
+    monkeypatch.setenv("LOG_FORMAT", "text")
+    assert config.ProductionConfig().LOG_FORMAT == "text"

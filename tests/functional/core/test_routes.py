@@ -303,17 +303,19 @@ def test_healthz(client, db_session):
     from portal.core import heartbeat
 
     seen = heartbeat.beat(db_session)
+    beat_seen = heartbeat.beat(db_session, heartbeat.BEAT)
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json == {"status": "ok", "database": "ok", "worker": "ok",
-                             "worker_seen_at": seen.isoformat() + "Z"}
+                             "worker_seen_at": seen.isoformat() + "Z", "beat": "ok",
+                             "beat_seen_at": beat_seen.isoformat() + "Z"}
 
 
 def test_healthz_at_startup_before_the_first_heartbeat(make_app, db_session):
     response = make_app().test_client().get("/healthz")
     assert response.status_code == 200
     assert response.json == {"status": "ok", "database": "ok", "worker": "starting",
-                             "worker_seen_at": None}
+                             "worker_seen_at": None, "beat": "starting", "beat_seen_at": None}
 
 
 def test_healthz_when_the_worker_has_not_been_seen(make_app, db_session):
@@ -329,10 +331,18 @@ def test_healthz_when_the_worker_has_not_been_seen(make_app, db_session):
     assert response.status_code == 503
     assert response.json["status"] == "unavailable"
     assert response.json["database"] == "ok" and response.json["worker"] == "not seen"
+    assert response.json["beat"] == "not seen"
     heartbeat.beat(db_session, now=utcnow() - timedelta(minutes=4))
     response = client.get("/healthz")
     assert response.status_code == 503 and response.json["worker_seen_at"] is not None
     heartbeat.beat(db_session, now=utcnow() - timedelta(minutes=2))
+    # the worker is up, beat is not: each part is reported and checked on its own
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert (response.json["worker"], response.json["beat"]) == ("ok", "not seen")
+    # ... and the load balancer's check does not take the web node out for it
+    assert client.get("/healthz/web").json == {"status": "ok", "database": "ok"}
+    heartbeat.beat(db_session, heartbeat.BEAT, now=utcnow() - timedelta(minutes=1))
     assert client.get("/healthz").status_code == 200
 
 
@@ -350,9 +360,10 @@ def test_healthz_without_the_worker_check(make_app, db_session):
 
 def test_healthz_when_the_database_is_unreachable(make_app, tmp_path):
     down = make_app(database_url=f"sqlite:///{tmp_path}/missing/dir/portal.sqlite")
-    response = down.test_client().get("/healthz")
-    assert response.status_code == 503
-    assert response.json == {"status": "unavailable", "database": "unreachable"}
+    for path in ("/healthz", "/healthz/web"):
+        response = down.test_client().get(path)
+        assert response.status_code == 503
+        assert response.json == {"status": "unavailable", "database": "unreachable"}
 
 
 @pytest.mark.postgres_only
