@@ -388,7 +388,10 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("responsibility_api.area_at", "GET"): PUBLIC,
     ("responsibility_api.areas", "GET"): PUBLIC,
     # root
+    # operators' metrics: from loopback (the test client's address) without a token
+    ("monitoring.metrics", "GET"): PUBLIC,
     ("root.healthz", "GET"): PUBLIC,
+    ("root.healthz_web", "GET"): PUBLIC,
     ("root.root", "GET"): PUBLIC,
     ("root.unprefixed", "GET"): PUBLIC,
     # static
