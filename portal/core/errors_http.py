@@ -7,7 +7,8 @@ import logging
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError, ServiceUnavailable
 
 from portal.core.errors import Invalid, ServiceError
 from portal.core.i18n import BY_CODE, preferred_locale
@@ -20,7 +21,15 @@ MESSAGES = {
     413: (_l("The file is too large"), _l("What you sent is larger than the portal accepts. Choose a smaller file and try again.")),
     429: (_l("Too many attempts"), _l("You have tried this too many times. Wait a few minutes and try again.")),
     500: (_l("Sorry, there is a problem with the portal"), _l("Try again later. What you sent has not been lost if you saw a confirmation.")),
+    503: (_l("The portal is not available for a moment"), _l("Try again in a minute. What you sent before has been kept.")),
 }
+RETRY_AFTER = 30  # seconds: a database restart or fail-over takes about that long
+
+# PostgreSQL's SQLSTATEs that mean "the database is not there right now", not "this query is
+# wrong": connection exceptions (class 08), shutting down or starting up, too many clients.
+UNAVAILABLE_STATES = ("57P01", "57P02", "57P03", "53300")
+
+log = logging.getLogger(__name__)
 CSRF_MESSAGE = _l("The form had expired. Go back, reload the page and send it again.")
 
 API_PREFIXES = ("/api/", "/open311/")
@@ -55,6 +64,20 @@ def _end_failed_transaction() -> None:
         logging.getLogger(__name__).warning("rollback before an error page failed", exc_info=True)
 
 
+def database_unavailable(exc: DBAPIError) -> bool:
+    """True when the database connection was lost or could not be made (a restart, a
+    fail-over): worth a 503 and a retry, unlike an error in the statement itself."""
+    if exc.connection_invalidated:
+        return True
+    orig = exc.orig
+    if type(orig).__module__.split(".", 1)[0] != "psycopg":
+        return False
+    state = getattr(orig, "sqlstate", None)
+    if state is None:  # no answer from a server at all: refused, reset, timed out
+        return type(orig).__name__ == "OperationalError"
+    return state.startswith("08") or state in UNAVAILABLE_STATES
+
+
 def render_error(code: int, detail: str | None = None):
     _end_failed_transaction()
     title, message = MESSAGES.get(code, MESSAGES[500])
@@ -81,15 +104,23 @@ def init_errors(app: Flask) -> None:
         # A Host outside TRUSTED_HOSTS: no URL can be built for it, and no page should be.
         return "400 Bad Request: unknown host\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
+    @app.errorhandler(DBAPIError)
+    def database_error(exc: DBAPIError):
+        if not database_unavailable(exc):
+            raise exc  # a real error: the 500 page, and the traceback in the log
+        log.warning("database unavailable: %s", exc.orig)
+        # As an HTTP error, so that a blueprint's own handler (Open311) gives its own shape.
+        return app.handle_http_exception(ServiceUnavailable(retry_after=RETRY_AFTER))
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code = exc.code if exc.code in MESSAGES else (500 if (exc.code or 500) >= 500 else 400)
-        response, status = render_error(code)
+        response = app.make_response(render_error(code))
         if exc.code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
-            response = app.make_response((response, status))
             response.headers["Allow"] = ", ".join(exc.valid_methods)
-            return response
-        return response, status
+        if code == 503:
+            response.headers["Retry-After"] = str(RETRY_AFTER)
+        return response
 
     @app.errorhandler(InternalServerError)
     def server_error(exc):
