@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError, ServiceUnavailable
 
+from portal.core.db_errors import database_unavailable
 from portal.core.errors import Invalid, ServiceError
 from portal.core.i18n import BY_CODE, preferred_locale
 
@@ -24,10 +25,6 @@ MESSAGES = {
     503: (_l("The portal is not available for a moment"), _l("Try again in a minute. What you sent before has been kept.")),
 }
 RETRY_AFTER = 30  # seconds: a database restart or fail-over takes about that long
-
-# PostgreSQL's SQLSTATEs that mean "the database is not there right now", not "this query is
-# wrong": connection exceptions (class 08), shutting down or starting up, too many clients.
-UNAVAILABLE_STATES = ("57P01", "57P02", "57P03", "53300")
 
 log = logging.getLogger(__name__)
 CSRF_MESSAGE = _l("The form had expired. Go back, reload the page and send it again.")
@@ -62,20 +59,6 @@ def _end_failed_transaction() -> None:
         db.session.rollback()
     except Exception:  # the connection itself is gone: the page is rendered without it
         logging.getLogger(__name__).warning("rollback before an error page failed", exc_info=True)
-
-
-def database_unavailable(exc: DBAPIError) -> bool:
-    """True when the database connection was lost or could not be made (a restart, a
-    fail-over): worth a 503 and a retry, unlike an error in the statement itself."""
-    if exc.connection_invalidated:
-        return True
-    orig = exc.orig
-    if type(orig).__module__.split(".", 1)[0] != "psycopg":
-        return False
-    state = getattr(orig, "sqlstate", None)
-    if state is None:  # no answer from a server at all: refused, reset, timed out
-        return type(orig).__name__ == "OperationalError"
-    return state.startswith("08") or state in UNAVAILABLE_STATES
 
 
 def render_error(code: int, detail: str | None = None):

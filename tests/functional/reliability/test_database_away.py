@@ -11,7 +11,8 @@ import socket
 import pytest
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 
-from portal.core.errors_http import MESSAGES, database_unavailable
+from portal.core.db_errors import database_unavailable
+from portal.core.errors_http import MESSAGES
 from tests.functional.support import page, translated
 
 pytest.importorskip("psycopg")
