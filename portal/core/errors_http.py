@@ -61,8 +61,18 @@ def _end_failed_transaction() -> None:
         logging.getLogger(__name__).warning("rollback before an error page failed", exc_info=True)
 
 
+def _as_visitor() -> None:
+    """The database is away: the page must not load the signed-in user (its header, its
+    preferences), so it is rendered as for a visitor. The session itself is left as it is."""
+    from portal.extensions import login_manager
+
+    g._login_user = login_manager.anonymous_user()
+
+
 def render_error(code: int, detail: str | None = None):
     _end_failed_transaction()
+    if code == 503:
+        _as_visitor()
     title, message = MESSAGES.get(code, MESSAGES[500])
     if wants_json():
         return jsonify({"error": {"status": code, "title": str(title), "message": detail or str(message)}}), code
@@ -86,6 +96,21 @@ def init_errors(app: Flask) -> None:
     def untrusted_host(exc):
         # A Host outside TRUSTED_HOSTS: no URL can be built for it, and no page should be.
         return "400 Bad Request: unknown host\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
+
+    @app.teardown_appcontext
+    def close_session(exc):
+        """The database went away after the answer was made (a restart): ending the session's
+        transaction fails, and the answer already made must still be sent. Runs before
+        Flask-SQLAlchemy's own removal, which then has nothing left to do."""
+        from portal.extensions import db
+
+        try:
+            db.session.remove()
+        except DBAPIError as error:
+            if not database_unavailable(error):
+                raise
+            log.warning("session not closed, the database is away: %s", error.orig)
+            db.session.registry.clear()
 
     @app.errorhandler(DBAPIError)
     def database_error(exc: DBAPIError):

@@ -87,13 +87,13 @@ def production_database(worker_id_str):
     return create_database(os.environ[PG_ENV], f"portal_prod_{worker_id_str}")
 
 
-@pytest.fixture
-def production_app(make_app, redis_url, production_database, monkeypatch):
+def build_production_app(make_app, monkeypatch, database_url: str, redis_url: str):
+    """The production profile on ``database_url``, migrated."""
     import flask_migrate
 
     from portal.config import ProductionConfig
 
-    for name, value in production_environment(production_database, redis_url).items():
+    for name, value in production_environment(database_url, redis_url).items():
         monkeypatch.setenv(name, value)
     config = ProductionConfig()
     config.PASSWORD_HASH_CHEAP = True  # speed only: hashing is not what this test is about
@@ -102,3 +102,8 @@ def production_app(make_app, redis_url, production_database, monkeypatch):
     with app.app_context():
         flask_migrate.upgrade()
     return app
+
+
+@pytest.fixture
+def production_app(make_app, redis_url, production_database, monkeypatch):
+    return build_production_app(make_app, monkeypatch, production_database, redis_url)

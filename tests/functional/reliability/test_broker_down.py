@@ -16,7 +16,7 @@ from portal.seed import DEMO_PASSWORD
 from tests.functional.production import production_environment
 from tests.functional.reliability import flows
 from tests.functional.reliability.city import seed_city
-from tests.functional.reliability.workers import celery_worker
+from tests.functional.reliability.processes import celery_worker
 from tests.functional.support import poll
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.worker]

@@ -78,3 +78,14 @@ def test_only_a_lost_connection_is_a_503():
 def test_the_english_text_is_the_catalogs(app):
     # the gunicorn test compares real pages with the catalogs through this helper
     assert translated(app, "en", MESSAGES[503][0]) == "The portal is not available for a moment"
+
+
+def test_a_signed_in_visitor_gets_the_503_too(away_app):
+    """With a session cookie too (the gunicorn test signs in for real)."""
+    client = away_app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = "1"
+        session["_fresh"] = True
+    response = client.get("/ar/requests/")
+    assert response.status_code == 503
+    assert page(response).one("html").get("lang") == "ar"

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from portal.core import outbox
 from portal.core.models import MailboxMessage, OutboxMessage
 from tests.functional.production import production_environment
-from tests.functional.reliability.workers import celery_worker, stop
+from tests.functional.reliability.processes import celery_worker, stop
 from tests.functional.support import poll
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.worker]

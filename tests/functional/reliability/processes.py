@@ -1,4 +1,5 @@
-"""Real Celery workers as separate processes (prefork: a killed child is a lost worker)."""
+"""Real servers as separate processes: Celery workers (prefork: a killed child is a lost
+worker) and gunicorn (two workers, as tests/bench runs it)."""
 
 from __future__ import annotations
 
@@ -42,3 +43,24 @@ def stop(process: subprocess.Popen) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], log: Path, module: str = "tests.functional.reliability.wsgi:app",
+             workers: int = 2, threads: int = 1) -> Iterator[int]:
+    """The portal under gunicorn on a free port (``PORTAL_PROFILE=production``); the port."""
+    from tests.functional.production import free_port, wait_for_port
+
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads),
+               "-b", f"127.0.0.1:{port}", "--no-control-socket", "--log-level", "warning",
+               "--timeout", "120", "--backlog", "2048", module]
+    environment = {**os.environ, **env, "PYTHONPATH": str(ROOT), "PORTAL_PROFILE": "production"}
+    with log.open("ab") as out:
+        process = subprocess.Popen(command, env=environment, stdout=out, stderr=subprocess.STDOUT,
+                                   cwd=ROOT, start_new_session=True)
+    try:
+        wait_for_port(port, process, timeout=60)
+        yield port
+    finally:
+        stop(process)
