@@ -19,7 +19,7 @@ from tests.functional.reliability.city import seed_city
 from tests.functional.reliability.processes import celery_worker
 from tests.functional.support import poll
 
-pytestmark = [pytest.mark.postgres_only, pytest.mark.worker]
+pytestmark = [pytest.mark.postgres_only, pytest.mark.worker, pytest.mark.xdist_group("reliability")]
 ANSWER = "We filled the pothole this morning; the road is safe for cyclists again. Thank you."
 
 

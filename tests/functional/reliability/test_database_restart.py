@@ -22,7 +22,7 @@ from tests.functional.reliability.processes import gunicorn
 from tests.functional.support import parse, poll, translated
 from tests.pg import PGBIN, Cluster, _as_postgres, create_database
 
-pytestmark = [pytest.mark.postgres_only]
+pytestmark = [pytest.mark.postgres_only, pytest.mark.xdist_group("reliability")]
 LOCALES = ("en", "ar", "zh-Hans")
 
 

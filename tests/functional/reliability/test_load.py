@@ -26,7 +26,7 @@ from tests.functional.reliability import flows
 from tests.functional.reliability.city import add_residents, open_proposals, seed_city
 from tests.functional.reliability.processes import gunicorn
 
-pytestmark = [pytest.mark.postgres_only]
+pytestmark = [pytest.mark.postgres_only, pytest.mark.xdist_group("reliability")]
 CLIENTS = 200
 SECONDS = float(os.environ.get("RELIABILITY_SECONDS", "60"))
 PASSWORD = "load test password"

@@ -22,7 +22,7 @@ from tests.functional.production import production_environment
 from tests.functional.reliability.processes import celery_worker, stop
 from tests.functional.support import poll
 
-pytestmark = [pytest.mark.postgres_only, pytest.mark.worker]
+pytestmark = [pytest.mark.postgres_only, pytest.mark.worker, pytest.mark.xdist_group("reliability")]
 WORKER_APP = "tests.functional.reliability.blocking_worker"
 
 
