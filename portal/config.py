@@ -188,6 +188,9 @@ class ProductionConfig(Config):
         self.SQLALCHEMY_DATABASE_URI = env["DATABASE_URL"]
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.RATELIMIT_STORAGE_URI = env["REDIS_URL"]
+        # Redis down: each process counts in memory until it is back, so logins stay limited
+        # and no page fails because the counter could not be read.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.CACHE_TYPE = "RedisCache"
         self.CACHE_REDIS_URL = env.get("CACHE_REDIS_URL", env["REDIS_URL"])
         self.MAIL_BACKEND = env.get("MAIL_BACKEND", "smtp")

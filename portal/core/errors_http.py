@@ -7,8 +7,10 @@ import logging
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError, ServiceUnavailable
 
+from portal.core.db_errors import database_unavailable
 from portal.core.errors import Invalid, ServiceError
 from portal.core.i18n import BY_CODE, preferred_locale
 
@@ -20,7 +22,11 @@ MESSAGES = {
     413: (_l("The file is too large"), _l("What you sent is larger than the portal accepts. Choose a smaller file and try again.")),
     429: (_l("Too many attempts"), _l("You have tried this too many times. Wait a few minutes and try again.")),
     500: (_l("Sorry, there is a problem with the portal"), _l("Try again later. What you sent has not been lost if you saw a confirmation.")),
+    503: (_l("The portal is not available for a moment"), _l("Try again in a minute. What you sent before has been kept.")),
 }
+RETRY_AFTER = 30  # seconds: a database restart or fail-over takes about that long
+
+log = logging.getLogger(__name__)
 CSRF_MESSAGE = _l("The form had expired. Go back, reload the page and send it again.")
 
 API_PREFIXES = ("/api/", "/open311/")
@@ -55,8 +61,18 @@ def _end_failed_transaction() -> None:
         logging.getLogger(__name__).warning("rollback before an error page failed", exc_info=True)
 
 
+def _as_visitor() -> None:
+    """The database is away: the page must not load the signed-in user (its header, its
+    preferences), so it is rendered as for a visitor. The session itself is left as it is."""
+    from portal.extensions import login_manager
+
+    g._login_user = login_manager.anonymous_user()
+
+
 def render_error(code: int, detail: str | None = None):
     _end_failed_transaction()
+    if code == 503:
+        _as_visitor()
     title, message = MESSAGES.get(code, MESSAGES[500])
     if wants_json():
         return jsonify({"error": {"status": code, "title": str(title), "message": detail or str(message)}}), code
@@ -81,15 +97,38 @@ def init_errors(app: Flask) -> None:
         # A Host outside TRUSTED_HOSTS: no URL can be built for it, and no page should be.
         return "400 Bad Request: unknown host\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
+    @app.teardown_appcontext
+    def close_session(exc):
+        """The database went away after the answer was made (a restart): ending the session's
+        transaction fails, and the answer already made must still be sent. Runs before
+        Flask-SQLAlchemy's own removal, which then has nothing left to do."""
+        from portal.extensions import db
+
+        try:
+            db.session.remove()
+        except DBAPIError as error:
+            if not database_unavailable(error):
+                raise
+            log.warning("session not closed, the database is away: %s", error.orig)
+            db.session.registry.clear()
+
+    @app.errorhandler(DBAPIError)
+    def database_error(exc: DBAPIError):
+        if not database_unavailable(exc):
+            raise exc  # a real error: the 500 page, and the traceback in the log
+        log.warning("database unavailable: %s", exc.orig)
+        # As an HTTP error, so that a blueprint's own handler (Open311) gives its own shape.
+        return app.handle_http_exception(ServiceUnavailable(retry_after=RETRY_AFTER))
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code = exc.code if exc.code in MESSAGES else (500 if (exc.code or 500) >= 500 else 400)
-        response, status = render_error(code)
+        response = app.make_response(render_error(code))
         if exc.code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
-            response = app.make_response((response, status))
             response.headers["Allow"] = ", ".join(exc.valid_methods)
-            return response
-        return response, status
+        if code == 503:
+            response.headers["Retry-After"] = str(RETRY_AFTER)
+        return response
 
     @app.errorhandler(InternalServerError)
     def server_error(exc):

@@ -26,8 +26,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from portal.core.db_errors import storage_full
 from portal.core.errors import Invalid
 from portal.feedback.models import Attachment
 
@@ -146,19 +148,42 @@ def add_uploads(session: Session, uploads: Iterable, request_id: int | None = No
                 draft_key: str | None = None) -> tuple[list[Attachment], list[str]]:
     """Add the files of one request (``FileStorage``s): what was added, and the messages for
     what was not. Only as many files as there are free places are read and checked; a
-    refused file takes its place too, so one post costs at most ``MAX_FILES`` checks."""
+    refused file takes its place too, so one post costs at most ``MAX_FILES`` checks. A file
+    the database cannot write (disk full) is refused with its own message; the caller's
+    transaction (the draft, the other files) goes on."""
     uploads = [u for u in uploads if getattr(u, "filename", "")]
     free = max(0, MAX_FILES - count(session, request_id, draft_key))
     added, errors = [], []
     for upload in uploads[:free]:
+        name = upload.filename or ""
+        savepoint = session.begin_nested()  # a file the database cannot store undoes only itself
         try:
-            added.append(add(session, upload.filename or "", upload.read(),
-                             request_id=request_id, draft_key=draft_key, checked_count=True))
+            attachment = add(session, name, upload.read(), request_id=request_id,
+                             draft_key=draft_key, checked_count=True)
+            savepoint.commit()
+            added.append(attachment)
         except Invalid as exc:
+            savepoint.rollback()
             errors += [str(m) for m in exc.errors.get("files", []) if str(m) not in errors]
+        except DBAPIError as exc:
+            if not storage_full(exc):
+                raise
+            log.error("attachment %r not stored, the database is full: %s", name, exc.orig)
+            lost = [name]
+            try:
+                savepoint.rollback()
+            except DBAPIError:  # SQLite rolled the whole transaction back: this post's files too
+                session.rollback()
+                lost, added = [a.filename for a in added] + lost, []
+            errors += [_not_stored(n) for n in lost]
     if len(uploads) > free:
         errors.append(str(_too_many()))
     return added, errors
+
+
+def _not_stored(name: str) -> str:
+    return str(_l("%(name)s could not be stored: the portal is out of space. Everything else "
+                  "you sent is kept; try this file again later.", name=name))
 
 
 def _too_many():

@@ -171,6 +171,12 @@ def http_error(exc: HTTPException):
     if status == 429:
         return error_response(429, _l("Too many requests from this address: wait for the time "
                                       "the Retry-After header gives."))
+    if status == 503:  # the database is away for a moment (portal.core.errors_http)
+        from portal.core.errors_http import MESSAGES, RETRY_AFTER
+
+        response = error_response(503, MESSAGES[503][1])
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+        return response
     if status >= 500:
         return server_error(exc)
     return error_response(status, exc.description or exc.name)

@@ -245,6 +245,12 @@ def service_error(exc: ServiceError):
 def http_error(exc: HTTPException):
     status = exc.code or 500
     allow = list(exc.valid_methods or []) if isinstance(exc, MethodNotAllowed) else None
+    if status == 503:  # the database is away for a moment (portal.core.errors_http)
+        from portal.core.errors_http import MESSAGES, RETRY_AFTER
+
+        response = _error(ApiError(503, MESSAGES[503][1]))
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+        return response
     if status >= 500:
         return _error(ApiError(500))
     return _error(ApiError(status, *([] if status in open311.MESSAGES else [open311.MESSAGES[400]]),

@@ -2,13 +2,6 @@
 
 from __future__ import annotations
 
-import logging.config
-import os
-import shutil
-import socket
-import subprocess
-import time
-
 import pytest
 from sqlalchemy import select
 
@@ -21,61 +14,6 @@ pytestmark = [pytest.mark.postgres_only, pytest.mark.worker]
 HTTPS = {"base_url": "https://portal.example"}
 # Over HTTPS, Flask-WTF also checks that a form was sent from the portal's own pages.
 SAME_ORIGIN = {"Referer": "https://portal.example/en/"}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def redis_url():
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.skip("redis-server is not installed")
-    port = _free_port()
-    process = subprocess.Popen(
-        [server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("redis-server did not start") from None
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-@pytest.fixture
-def production_app(make_app, redis_url, worker_id_str, monkeypatch):
-    import flask_migrate
-
-    from portal.config import ProductionConfig
-    from tests.conftest import PG_ENV
-    from tests.pg import create_database
-
-    database_url = create_database(os.environ[PG_ENV], f"portal_prod_{worker_id_str}")
-    monkeypatch.setenv("SECRET_KEY", "production-test-secret")
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("REDIS_URL", redis_url)
-    monkeypatch.setenv("MAIL_BACKEND", "mailbox")
-    monkeypatch.setenv("PORTAL_BASE_URL", "https://portal.example")  # the trusted host
-    config = ProductionConfig()
-    config.PASSWORD_HASH_CHEAP = True  # speed only: hashing is not what this test is about
-    app = make_app(config)
-    monkeypatch.setattr(logging.config, "fileConfig", lambda *a, **k: None)
-    with app.app_context():
-        flask_migrate.upgrade()
-    return app
 
 
 def _register(client, email):
