@@ -71,7 +71,7 @@ audit: $(VENV)/.installed
 # The whole suite on SQLite (browser tests included), then again on PostgreSQL.
 test: setup lint
 	$(BIN)/pytest -n auto -p no:cacheprovider
-	$(BIN)/pytest -n auto -p no:cacheprovider --db=postgresql -m "not browser and not sqlite_only"
+	$(BIN)/pytest -n auto --dist loadgroup -p no:cacheprovider --db=postgresql -m "not browser and not sqlite_only"
 
 bench: setup
 	@command -v wrk >/dev/null || { [ "$$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive apt-get -y -q install wrk; } \
