@@ -196,6 +196,9 @@ def test_flask_health_web(make_app, tmp_path):
         assert result.exit_code == 0, result.output
         missing = runner.invoke(args=["health", "web", "--url", url.replace("/web", "/nope")])
         assert missing.exit_code == 1 and "404" in missing.output
+        for other in ("file:///etc/passwd", "ftp://127.0.0.1/"):  # http(s) only
+            refused = runner.invoke(args=["health", "web", "--url", other])
+            assert refused.exit_code == 2 and "http://" in refused.output, refused.output
     finally:
         server.shutdown()
         thread.join(timeout=10)
