@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import secrets
 import threading
 import time
@@ -227,6 +228,36 @@ def _compress_harder(body: bytes, algorithm: str) -> bytes:
     return gzip.compress(body, config["PAGE_CACHE_GZIP_LEVEL"])
 
 
+def _static_compressed_harder(response, filename: str) -> None:
+    """A static file as Flask-Compress compressed it (as it streamed, at ``COMPRESS_BR_LEVEL``,
+    which is low for pages made for one reader) replaced by the file compressed at the cached
+    pages' level, once per process and file version: browsers keep it for a year."""
+    algorithm = response.headers.get("Content-Encoding")
+    if response.status_code != 200 or algorithm not in ("br", "gzip"):
+        return
+    from werkzeug.security import safe_join
+
+    path = safe_join(current_app.static_folder, filename)
+    try:
+        stat = os.stat(path) if path else None
+    except OSError:
+        stat = None
+    if stat is None:
+        return
+    key = f"static:{algorithm}:{path}:{stat.st_mtime_ns}:{stat.st_size}"
+    body = _static.get(key)
+    if body is None:
+        with open(path, "rb") as file:
+            body = _compress_harder(file.read(), algorithm)
+        _static[key] = body
+    if hasattr(response.response, "close"):
+        response.response.close()  # Flask-Compress's stream, never read
+    response.set_data(body)
+
+
+_static: dict[str, bytes] = {}  # a few dozen files at most, each a few KB compressed
+
+
 def compress_key(req) -> str | None:
     return g.get("page_cache_key")
 
@@ -425,6 +456,7 @@ def init_cache(app: Flask) -> None:
                 response.cache_control.max_age = STATIC_MAX_AGE
                 response.cache_control.immutable = True
                 response.cache_control.no_cache = None
+            _static_compressed_harder(response, filename)
         elif "_login_user" in g and g._login_user.is_authenticated:
             response.cache_control.public = False
             response.cache_control.max_age = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event, select
@@ -360,6 +361,27 @@ def test_a_page_made_for_one_reader_is_compressed_fast(app, client, factories, l
     assert b"<html" in plain
     assert len(response.data) == len(brotli.compress(plain, quality=1))
     assert len(response.data) != len(brotli.compress(plain, quality=4))
+
+
+def test_static_files_are_compressed_hard_once(app, client):
+    """Pages for one reader are compressed fast (COMPRESS_BR_LEVEL 1); static files, kept by
+    browsers for a year, at the cached pages' level, once per process and file version."""
+    import brotli
+
+    html = client.get("/en/accessibility").get_data(as_text=True)
+    link = re.search(r'src="(/static/vendor/htmx\.min\.js\?v=[0-9a-f]+)"', html).group(1)
+    raw = (Path(app.static_folder) / "vendor/htmx.min.js").read_bytes()
+    for _ in range(2):
+        response = client.get(link, headers={"Accept-Encoding": "br"})
+        assert response.headers["Content-Encoding"] == "br"
+        assert brotli.decompress(response.data) == raw
+        assert len(response.data) == len(brotli.compress(
+            raw, quality=app.config["PAGE_CACHE_BR_LEVEL"]))
+        assert len(response.data) < len(brotli.compress(raw, quality=1))
+        response.close()
+    gz = client.get(link, headers={"Accept-Encoding": "gzip"})
+    assert gzip.decompress(gz.data) == raw
+    gz.close()
 
 
 def test_static_files_are_fingerprinted_and_kept_for_a_year(client):
