@@ -209,3 +209,15 @@ def csrf_token_from(html: str) -> str:
 
 def in_transaction(session: Session) -> bool:
     return session.in_transaction()
+
+
+@pytest.fixture(autouse=True)
+def _rate_limits_off_unless_asked():
+    """Flask-Limiter keeps its switch on its one global extension object: an app built with
+    limits on (a production app in a module's fixture, in this worker process) would leave
+    them on for every later test here, which then meets 429s. Each test starts with them off;
+    a test that wants them builds its app (``make_app(RATELIMIT_ENABLED=True)``) after this."""
+    from portal.extensions import limiter
+
+    limiter.enabled = False
+    yield

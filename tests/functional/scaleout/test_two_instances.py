@@ -124,11 +124,15 @@ def farm_of_two(worker_id_str):
     from portal.extensions import db
     from portal.responsibility.models import Department
     from portal.seed import seed
+    from tests.functional.support import kept_extension_state
     from tests.pg import create_database
 
     folder = Path(tempfile.mkdtemp(prefix="portal-scale-"))
     database_url = create_database(os.environ[PG_ENV], f"portal_scale_{worker_id_str}")
-    with farm.redis_server(folder) as redis_url, pytest.MonkeyPatch.context() as mp:
+    # kept_extension_state: the production app built here would leave Flask-Limiter switched
+    # on (with this Redis, then its in-memory fallback) for every later test in this worker
+    with farm.redis_server(folder) as redis_url, pytest.MonkeyPatch.context() as mp, \
+            kept_extension_state():
         env = {"PORTAL_PROFILE": "production", "SECRET_KEY": "scale-test-secret",
                "DATABASE_URL": database_url, "REDIS_URL": redis_url, "MAIL_BACKEND": "mailbox",
                "PORTAL_BASE_URL": BASE_URL, "TRUSTED_HOSTS": HOST, "PROXY_COUNT": "1",
