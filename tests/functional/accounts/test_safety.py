@@ -470,3 +470,16 @@ def test_lazy_strings_survive_the_session_cookie(app, db_session, pseudo_catalog
         (_c1, files), (_c2, hello) = serializer.loads(stored)["_flashes"]
         assert str(files) == "[ug] 3 files added."
         assert str(hello) == "[ug] Hello [ug] Mailbox"
+
+
+def test_registration_is_rate_limited_with_a_translated_page(limited):
+    client = limited.test_client()
+    data = {"email": "not an address", "password": "short"}
+    for attempt in range(10):
+        assert client.post("/es/account/register", data=data).status_code == 422, attempt
+    refused = client.post("/es/account/register", data=data)
+    assert refused.status_code == 429
+    assert refused.headers.get("Retry-After")
+    assert 'lang="es"' in refused.get_data(as_text=True)
+    # the form itself still opens: only its submissions are counted
+    assert client.get("/es/account/register").status_code == 200
