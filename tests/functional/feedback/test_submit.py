@@ -628,3 +628,18 @@ def test_csrf_is_required(client, city, app, monkeypatch):
     assert response.status_code == 303
     for path in ("/new/discard", "/new/follow/R-2026-000001", "/new/files/1/remove"):
         assert client.post(f"/en/requests{path}").status_code in (303, 400), path
+
+
+def test_submitting_is_rate_limited_per_address(make_app, db_session):
+    limited = make_app(RATELIMIT_ENABLED=True)
+    client = limited.test_client()
+    for attempt in range(20):  # a draft with its steps missing is sent back to them, and counted
+        assert client.post("/ar/requests/new/review", data={}).status_code == 303, attempt
+    refused = client.post("/ar/requests/new/review", data={})
+    assert refused.status_code == 429
+    assert refused.headers.get("Retry-After")
+    assert 'dir="rtl"' in refused.get_data(as_text=True)
+    # another address is not held back
+    other = limited.test_client()
+    assert other.post("/ar/requests/new/review", data={},
+                      environ_base={"REMOTE_ADDR": "192.0.2.7"}).status_code == 303
