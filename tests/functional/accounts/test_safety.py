@@ -9,6 +9,7 @@ import re
 
 import pytest
 from argon2 import PasswordHasher
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from portal.core import outbox
@@ -480,6 +481,10 @@ def test_registration_is_rate_limited_with_a_translated_page(limited):
     refused = client.post("/es/account/register", data=data)
     assert refused.status_code == 429
     assert refused.headers.get("Retry-After")
-    assert 'lang="es"' in refused.get_data(as_text=True)
+    body = refused.get_data(as_text=True)
+    assert 'lang="es"' in body
+    with limited.test_request_context(), force_locale("es"):
+        heading = gettext("Too many attempts")
+    assert heading != "Too many attempts" and heading in body
     # the form itself still opens: only its submissions are counted
     assert client.get("/es/account/register").status_code == 200

@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale, gettext
 from PIL import ExifTags, Image
 from sqlalchemy import select
 
@@ -638,7 +639,11 @@ def test_submitting_is_rate_limited_per_address(make_app, db_session):
     refused = client.post("/ar/requests/new/review", data={})
     assert refused.status_code == 429
     assert refused.headers.get("Retry-After")
-    assert 'dir="rtl"' in refused.get_data(as_text=True)
+    body = refused.get_data(as_text=True)
+    assert 'dir="rtl"' in body
+    with limited.test_request_context(), force_locale("ar"):
+        heading = gettext("Too many attempts")
+    assert heading != "Too many attempts" and heading in body
     # another address is not held back
     other = limited.test_client()
     assert other.post("/ar/requests/new/review", data={},
